@@ -1,0 +1,240 @@
+//! The command line, as clap types only: doc comments here become `--help`, completions and
+//! the man page, so they are written for the person reading those.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::session::Selector;
+use crate::store::SessionId;
+
+/// Run AI coding agents as background tmux sessions.
+#[derive(Debug, Parser)]
+#[command(name = "cxs", version, about, max_term_width = 100)]
+#[command(after_help = "Environment:\n  \
+    CXS_HOME         state directory (default $XDG_STATE_HOME/cxs or ~/.local/state/cxs)\n  \
+    CXS_TMUX_SOCKET  tmux socket name, passed as `tmux -L NAME` (default: your own server)\n  \
+    CXS_CODEX_BIN    codex binary to run (default: `codex` on PATH)")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The verbs of cxs.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start an agent in a new detached tmux session and print its id.
+    #[command(subcommand, visible_alias = "create")]
+    New(NewCommand),
+    /// List sessions, newest first.
+    #[command(visible_alias = "ls")]
+    List(ListArgs),
+    /// Attach to a session's tmux session (switches client when already inside tmux).
+    Attach(AttachArgs),
+    /// Print a session's log.
+    Logs(LogsArgs),
+    /// Kill sessions and remove their state.
+    #[command(visible_alias = "rm")]
+    Delete(DeleteArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Run an agent inside its tmux pane and record how it ended (used by `new`).
+    #[command(name = "__run", hide = true)]
+    Run(RunArgs),
+}
+
+/// The kinds of session `new` can start.
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// A one-shot `codex exec` run.
+    Exec(ExecArgs),
+    /// The interactive Codex TUI.
+    Repl(ReplArgs),
+}
+
+/// Flags every new session takes.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Session id (1-64 of A-Z a-z 0-9 _ -, not all digits); default: a fresh petname.
+    #[arg(long, value_name = "ID")]
+    pub id: Option<SessionId>,
+    /// Working directory of the agent (default: the current one).
+    #[arg(short = 'C', long = "cd", value_name = "DIR")]
+    pub cd: Option<PathBuf>,
+}
+
+/// Flags shared by `codex exec` and the `codex` TUI, forwarded only when given.
+#[derive(Debug, Args)]
+pub struct CodexArgs {
+    /// Model the agent should use.
+    #[arg(short = 'm', long, value_name = "MODEL")]
+    pub model: Option<String>,
+    /// Image to attach to the first prompt (repeat for several).
+    #[arg(short = 'i', long = "image", value_name = "FILE")]
+    pub images: Vec<PathBuf>,
+    /// Sandbox policy for commands the model runs.
+    #[arg(short = 's', long, value_name = "MODE")]
+    pub sandbox: Option<Sandbox>,
+    /// Configuration profile from codex's config.toml.
+    #[arg(short = 'p', long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+    /// Override a codex configuration value (repeat for several).
+    #[arg(short = 'c', long = "config", value_name = "KEY=VALUE", value_parser = parse_config)]
+    pub config: Vec<String>,
+    /// Use the local open-source model provider.
+    #[arg(long)]
+    pub oss: bool,
+}
+
+/// `cxs new exec`.
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub new: NewArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub codex: CodexArgs,
+    /// Allow running outside a git repository.
+    #[arg(long)]
+    pub skip_git_repo_check: bool,
+    /// Print events as JSON lines.
+    #[arg(long)]
+    pub json: bool,
+    /// File to write the agent's last message to.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_last_message: Option<PathBuf>,
+    /// The task for the agent.
+    #[arg(value_name = "PROMPT", allow_hyphen_values = true)]
+    pub prompt: String,
+    /// Extra arguments passed to the agent verbatim.
+    #[arg(last = true, value_name = "AGENT_ARGS")]
+    pub extra: Vec<String>,
+}
+
+/// `cxs new repl`.
+#[derive(Debug, Args)]
+pub struct ReplArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub new: NewArgs,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub codex: CodexArgs,
+    /// When the agent asks before running a command.
+    #[arg(short = 'a', long, value_name = "POLICY")]
+    pub ask_for_approval: Option<Approval>,
+    /// Enable web search.
+    #[arg(long)]
+    pub search: bool,
+    /// First message for the agent.
+    #[arg(value_name = "PROMPT", allow_hyphen_values = true)]
+    pub prompt: Option<String>,
+    /// Extra arguments passed to the agent verbatim.
+    #[arg(last = true, value_name = "AGENT_ARGS")]
+    pub extra: Vec<String>,
+}
+
+/// Codex's sandbox policies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Sandbox {
+    /// The model may read files but not write them.
+    ReadOnly,
+    /// The model may write inside the working directory.
+    WorkspaceWrite,
+    /// No sandbox at all.
+    DangerFullAccess,
+}
+
+/// Codex's approval policies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Approval {
+    /// Ask before anything but trusted commands.
+    Untrusted,
+    /// Ask only when a command fails in the sandbox.
+    OnFailure,
+    /// The model decides when to ask.
+    OnRequest,
+    /// Never ask.
+    Never,
+}
+
+/// `cxs list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print the rows as a JSON array.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `cxs attach`.
+#[derive(Debug, Args)]
+pub struct AttachArgs {
+    /// Session: list index, id, or unique id prefix.
+    #[arg(value_name = "SELECTOR")]
+    pub selector: Selector,
+    /// Attach read-only: watch without typing into the agent.
+    #[arg(short = 'r', long)]
+    pub read_only: bool,
+}
+
+/// `cxs logs`.
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Session: list index, id, or unique id prefix.
+    #[arg(value_name = "SELECTOR")]
+    pub selector: Selector,
+    /// Keep printing new output until the session ends.
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// Print only the last N lines.
+    #[arg(short = 'n', long = "tail", value_name = "N")]
+    pub tail: Option<usize>,
+    /// Print the bytes exactly as logged, terminal escapes included.
+    #[arg(long)]
+    pub raw: bool,
+}
+
+/// `cxs delete`.
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// Sessions: list indexes, ids, or unique id prefixes.
+    #[arg(value_name = "SELECTOR", required = true)]
+    pub selectors: Vec<Selector>,
+}
+
+/// `cxs completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// Shell to print the script for.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `cxs __run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The session's state directory.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+fn parse_config(value: &str) -> Result<String, String> {
+    match value.split_once('=') {
+        Some((key, _)) if !key.trim().is_empty() => Ok(value.to_owned()),
+        _ => Err("expected KEY=VALUE".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,189 @@
+//! `cxs list`: every session, newest first, as a table or JSON.
+
+use std::io::Write;
+
+use anyhow::Result;
+use chrono::Local;
+use serde::Serialize;
+
+use crate::cli::ListArgs;
+use crate::session::{self, Session, Status};
+use crate::store::Store;
+use crate::tmux::Tmux;
+
+const PREVIEW_CHARS: usize = 40;
+
+/// Prints the listing.
+pub fn run(args: &ListArgs) -> Result<()> {
+    let sessions = session::all(&Store::from_env()?, &Tmux::from_env())?;
+    let rows: Vec<Row> = sessions.iter().map(Row::new).collect();
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &rows)?;
+        writeln!(out)?;
+    } else {
+        write_table(&mut out, &rows)?;
+    }
+    Ok(())
+}
+
+/// One line of the listing; its field names are the stable `--json` format.
+#[derive(Debug, Serialize)]
+struct Row {
+    index: usize,
+    id: String,
+    kind: Option<&'static str>,
+    status: &'static str,
+    exit_code: Option<i32>,
+    pid: Option<u32>,
+    log: String,
+    log_bytes: u64,
+    created: Option<String>,
+    cwd: Option<String>,
+    prompt: Option<String>,
+    argv: Option<Vec<String>>,
+    error: Option<String>,
+    #[serde(skip)]
+    shown_status: String,
+}
+
+impl Row {
+    fn new(session: &Session) -> Self {
+        let sidecar = session.sidecar.as_ref().ok();
+        let log = session.dir.log();
+        let (status, exit_code) = match session.status {
+            Status::Running => ("running", None),
+            Status::Exited(code) => ("exited", code),
+            Status::Lost => ("lost", None),
+            Status::Broken => ("broken", None),
+        };
+        Row {
+            index: session.index,
+            id: session.id.clone(),
+            kind: sidecar.map(|s| s.kind.as_str()),
+            status,
+            exit_code,
+            pid: sidecar
+                .and_then(|s| s.pid)
+                .filter(|_| session.status == Status::Running),
+            log_bytes: std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0),
+            log: log.to_string_lossy().into_owned(),
+            created: sidecar.map(|s| s.created.to_rfc3339()),
+            cwd: sidecar.map(|s| s.cwd.to_string_lossy().into_owned()),
+            prompt: sidecar.and_then(|s| s.prompt.clone()),
+            argv: sidecar.map(|s| s.argv.clone()),
+            error: session.sidecar.as_ref().err().cloned(),
+            shown_status: session.status.to_string(),
+        }
+    }
+
+    fn cells(&self) -> [String; 8] {
+        let created = self
+            .created
+            .as_deref()
+            .and_then(|c| chrono::DateTime::parse_from_rfc3339(c).ok());
+        [
+            self.index.to_string(),
+            self.id.clone(),
+            self.kind.unwrap_or("-").to_owned(),
+            self.shown_status.clone(),
+            self.pid.map_or("-".to_owned(), |p| p.to_string()),
+            human_size(self.log_bytes),
+            created.map_or("-".to_owned(), |c| {
+                c.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+            }),
+            match (&self.prompt, &self.error) {
+                (_, Some(error)) => preview(error),
+                (Some(prompt), None) => preview(prompt),
+                (None, None) => String::new(),
+            },
+        ]
+    }
+}
+
+fn write_table(out: &mut impl Write, rows: &[Row]) -> Result<()> {
+    let header = [
+        "#", "ID", "KIND", "STATUS", "PID", "LOG", "CREATED", "PROMPT",
+    ]
+    .map(String::from);
+    let lines: Vec<[String; 8]> = std::iter::once(header)
+        .chain(rows.iter().map(Row::cells))
+        .collect();
+    let mut widths = [0; 8];
+    for line in &lines {
+        for (width, cell) in widths.iter_mut().zip(line) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    for line in &lines {
+        let mut text = String::new();
+        for (i, cell) in line.iter().enumerate() {
+            if i + 1 == line.len() {
+                text.push_str(cell);
+            } else {
+                let pad = widths[i] - cell.chars().count() + 2;
+                text.push_str(cell);
+                text.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        writeln!(out, "{}", text.trim_end())?;
+    }
+    Ok(())
+}
+
+/// The first characters of `text` on one line, cut on a character boundary with `...`.
+fn preview(text: &str) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if flat.chars().count() <= PREVIEW_CHARS {
+        return flat;
+    }
+    let mut cut: String = flat.chars().take(PREVIEW_CHARS - 3).collect();
+    cut.push_str("...");
+    cut
+}
+
+/// `1.4M`-style sizes, as `ls -lh` prints them.
+fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["K", "M", "G", "T", "P"];
+    if bytes < 1024 {
+        return format!("{bytes}B");
+    }
+    let mut size = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while size >= 1024.0 && unit + 1 < UNITS.len() {
+        size /= 1024.0;
+        unit += 1;
+    }
+    if size < 10.0 {
+        format!("{size:.1}{}", UNITS[unit])
+    } else {
+        format!("{size:.0}{}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preview_counts_characters_not_bytes() {
+        let long = "é".repeat(50);
+        let cut = preview(&long);
+        assert_eq!(cut.chars().count(), PREVIEW_CHARS);
+        assert!(cut.ends_with("..."));
+        assert_eq!(preview("short\nprompt"), "short prompt");
+        assert_eq!(preview(&"x".repeat(40)), "x".repeat(40));
+    }
+
+    #[test]
+    fn sizes_read_like_ls() {
+        assert_eq!(human_size(0), "0B");
+        assert_eq!(human_size(1023), "1023B");
+        assert_eq!(human_size(1536), "1.5K");
+        assert_eq!(human_size(1_468_006), "1.4M");
+        assert_eq!(human_size(300 * 1024 * 1024), "300M");
+    }
+}

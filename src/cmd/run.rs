@@ -1,0 +1,80 @@
+//! `cxs __run`: the pane's first process. It starts the agent with the environment of the
+//! shell that ran `cxs new` (read from a private file, never a command line), waits, and
+//! records the exit code in the sidecar so it survives the tmux session.
+
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::Command;
+
+use anyhow::{Context, Result};
+use chrono::Utc;
+
+use super::SilentExit;
+use crate::cli::RunArgs;
+use crate::store::SessionDir;
+
+/// Variables that describe the pane, not the caller: tmux's values win.
+const PANE_VARS: &[&str] = &["TERM", "TMUX", "TMUX_PANE"];
+
+/// Runs the agent of the session in `args.dir` and exits with its status.
+pub fn run(args: &RunArgs) -> Result<()> {
+    let dir = SessionDir::from_path(args.dir.clone());
+    let sidecar = dir.read()?;
+    let env = dir.take_env()?;
+    let (program, rest) = sidecar
+        .argv
+        .split_first()
+        .context("sidecar has an empty argv")?;
+
+    let mut command = Command::new(program);
+    command
+        .args(rest)
+        .current_dir(&sidecar.cwd)
+        .env_clear()
+        .envs(env);
+    for var in PANE_VARS {
+        match std::env::var_os(var) {
+            Some(value) => command.env(var, value),
+            None => command.env_remove(var),
+        };
+    }
+    // Like system(3): Ctrl-C in an attached pane is for the agent; the runner stays to
+    // record how the agent ended. The agent gets the default dispositions back.
+    // SAFETY: signal() is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_IGN);
+        libc::signal(libc::SIGQUIT, libc::SIG_IGN);
+        command.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            libc::signal(libc::SIGQUIT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+
+    let code = match command.spawn() {
+        Ok(mut child) => {
+            record(&dir, |s| s.pid = Some(child.id()));
+            let status = child.wait().context("cannot wait for the agent")?;
+            status
+                .code()
+                .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
+        }
+        Err(err) => {
+            eprintln!("cxs: cannot start '{program}': {err}");
+            127
+        }
+    };
+    record(&dir, |s| {
+        s.exit_code = Some(code);
+        s.finished = Some(Utc::now());
+    });
+    Err(SilentExit(u8::try_from(code).unwrap_or(1)).into())
+}
+
+/// Updates the sidecar; a session deleted meanwhile has nothing left to update.
+fn record(dir: &SessionDir, change: impl FnOnce(&mut crate::store::Sidecar)) {
+    if dir.path().exists() {
+        if let Err(err) = dir.update(change) {
+            eprintln!("cxs: {err:#}");
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! cxs: run AI coding agents as background tmux sessions.
+
+mod agent;
+mod cli;
+mod cmd;
+mod plain;
+mod session;
+mod store;
+mod tmux;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cmd::run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            if let Some(cmd::SilentExit(code)) = err.downcast_ref() {
+                return ExitCode::from(*code);
+            }
+            // `cxs list | head` closing the pipe early is not an error.
+            let broken_pipe = err.chain().any(|cause| {
+                cause
+                    .downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            });
+            if broken_pipe {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! Sessions as users see them: sidecars joined with one tmux listing, selectors resolved
+//! against that, and the status derived from both.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+use anyhow::{Result, bail};
+use chrono::{DateTime, Utc};
+
+use crate::store::{SessionDir, Sidecar, Store};
+use crate::tmux::{PaneState, SessionName, Tmux};
+
+/// The tmux session name of a cxs session.
+pub fn tmux_name(id: &str) -> SessionName {
+    SessionName(format!("cxs-{id}"))
+}
+
+/// How a session names its target on the command line: a list index, an id, or an id prefix.
+///
+/// Ids never contain `:`, which leaves `host:id` free for remote sessions later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    /// Position in `list`, 0 being the newest.
+    Index(usize),
+    /// A full id or a unique prefix of one.
+    Prefix(String),
+}
+
+impl FromStr for Selector {
+    type Err = anyhow::Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+            return match s.parse() {
+                Ok(index) => Ok(Selector::Index(index)),
+                Err(_) => bail!("invalid selector '{s}': index too large"),
+            };
+        }
+        let valid = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+        if s.is_empty() || s.len() > 64 || !s.chars().all(valid) {
+            bail!("invalid selector '{s}': give a list index, an id or an id prefix");
+        }
+        Ok(Selector::Prefix(s.to_owned()))
+    }
+}
+
+impl fmt::Display for Selector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Selector::Index(index) => write!(f, "{index}"),
+            Selector::Prefix(prefix) => f.write_str(prefix),
+        }
+    }
+}
+
+/// Where a session stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// The agent is running.
+    Running,
+    /// The agent ended with this exit code (unknown when tmux saw it killed by a signal).
+    Exited(Option<i32>),
+    /// No tmux session and no recorded exit: e.g. the tmux server was killed.
+    Lost,
+    /// The sidecar cannot be read.
+    Broken,
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Status::Running => f.write_str("running"),
+            Status::Exited(Some(code)) => write!(f, "exited ({code})"),
+            Status::Exited(None) => f.write_str("exited (?)"),
+            Status::Lost => f.write_str("lost"),
+            Status::Broken => f.write_str("broken"),
+        }
+    }
+}
+
+/// One session: its state on disk joined with what tmux says.
+#[derive(Debug)]
+pub struct Session {
+    /// Position in the listing, 0 being the newest.
+    pub index: usize,
+    /// The id (the directory's name, which is all a broken sidecar leaves).
+    pub id: String,
+    /// Where its state lives.
+    pub dir: SessionDir,
+    /// The sidecar, or why it could not be read.
+    pub sidecar: Result<Sidecar, String>,
+    /// The tmux session, when one exists.
+    pub pane: Option<PaneState>,
+    /// The derived status.
+    pub status: Status,
+}
+
+impl Session {
+    /// When the session was created, if known.
+    pub fn created(&self) -> Option<DateTime<Utc>> {
+        self.sidecar.as_ref().ok().map(|s| s.created)
+    }
+}
+
+/// Every session in the store, newest first, with one tmux call.
+pub fn all(store: &Store, tmux: &Tmux) -> Result<Vec<Session>> {
+    let panes = tmux.sessions()?;
+    let mut panes: HashMap<String, PaneState> = panes
+        .into_iter()
+        .filter(|p| p.name == tmux_name(&p.id))
+        .map(|p| (p.id.clone(), p))
+        .collect();
+    let mut sessions: Vec<Session> = store
+        .list()?
+        .into_iter()
+        .map(|(id, dir)| {
+            let sidecar = dir.read().map_err(|e| format!("{e:#}"));
+            let pane = panes.remove(&id);
+            let status = status(sidecar.as_ref().ok(), pane.as_ref());
+            Session {
+                index: 0,
+                id,
+                dir,
+                sidecar,
+                pane,
+                status,
+            }
+        })
+        .collect();
+    // Newest first; broken rows, with no creation time, last.
+    sessions.sort_by(|a, b| b.created().cmp(&a.created()).then_with(|| a.id.cmp(&b.id)));
+    for (index, session) in sessions.iter_mut().enumerate() {
+        session.index = index;
+    }
+    Ok(sessions)
+}
+
+/// Finds the one session `selector` names.
+pub fn resolve<'a>(sessions: &'a [Session], selector: &Selector) -> Result<&'a Session> {
+    match selector {
+        Selector::Index(index) => match sessions.get(*index) {
+            Some(session) => Ok(session),
+            None if sessions.is_empty() => bail!("no session at index {index}: there are none"),
+            None => bail!(
+                "no session at index {index}: the last is {}",
+                sessions.len() - 1
+            ),
+        },
+        Selector::Prefix(prefix) => {
+            if let Some(exact) = sessions.iter().find(|s| s.id == *prefix) {
+                return Ok(exact);
+            }
+            let matches: Vec<&Session> = sessions
+                .iter()
+                .filter(|s| s.id.starts_with(prefix.as_str()))
+                .collect();
+            match matches.as_slice() {
+                [] => bail!("no session matches '{prefix}'"),
+                [one] => Ok(one),
+                many => {
+                    let ids: Vec<&str> = many.iter().map(|s| s.id.as_str()).collect();
+                    bail!("'{prefix}' matches several sessions: {}", ids.join(", "))
+                }
+            }
+        }
+    }
+}
+
+fn status(sidecar: Option<&Sidecar>, pane: Option<&PaneState>) -> Status {
+    let Some(sidecar) = sidecar else {
+        return Status::Broken;
+    };
+    match (sidecar.exit_code, pane) {
+        (Some(code), _) => Status::Exited(Some(code)),
+        // The runner died before it could record the exit (e.g. killed by a signal).
+        (None, Some(pane)) if pane.dead => Status::Exited(pane.dead_status),
+        (None, Some(_)) => Status::Running,
+        (None, None) => Status::Lost,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(id: &str) -> Session {
+        Session {
+            index: 0,
+            id: id.to_owned(),
+            dir: SessionDir::from_path(id.into()),
+            sidecar: Err("test".into()),
+            pane: None,
+            status: Status::Broken,
+        }
+    }
+
+    fn resolved(sessions: &[Session], selector: &str) -> Result<String> {
+        resolve(sessions, &selector.parse()?).map(|s| s.id.clone())
+    }
+
+    #[test]
+    fn selectors_resolve_by_index_id_and_prefix() {
+        let sessions = [
+            session("autumn-panda"),
+            session("autumn"),
+            session("brave-fox"),
+        ];
+        assert_eq!(resolved(&sessions, "2").unwrap(), "brave-fox");
+        assert_eq!(
+            resolved(&sessions, "autumn").unwrap(),
+            "autumn",
+            "an exact id wins"
+        );
+        assert_eq!(resolved(&sessions, "autumn-").unwrap(), "autumn-panda");
+        assert_eq!(resolved(&sessions, "b").unwrap(), "brave-fox");
+    }
+
+    #[test]
+    fn selector_errors_name_the_problem() {
+        let sessions = [session("autumn-panda"), session("autumn-fox")];
+        let err = |s| resolved(&sessions, s).unwrap_err().to_string();
+        assert_eq!(
+            err("aut"),
+            "'aut' matches several sessions: autumn-panda, autumn-fox"
+        );
+        assert_eq!(err("zebra"), "no session matches 'zebra'");
+        assert_eq!(err("7"), "no session at index 7: the last is 1");
+        assert_eq!(
+            err("a:b"),
+            "invalid selector 'a:b': give a list index, an id or an id prefix"
+        );
+        assert_eq!(
+            resolved(&[], "0").unwrap_err().to_string(),
+            "no session at index 0: there are none"
+        );
+    }
+}

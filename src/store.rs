@@ -1,0 +1,436 @@
+//! Session state on disk: where it lives, the TOML sidecar, and how it is written safely.
+//!
+//! Each session owns one directory, `$CXS_HOME/sessions/ID/`, holding `session.toml` (the
+//! sidecar), `log` (the pane's output) and, for a moment at start, `env`. Creating that directory
+//! with `mkdir` is what claims an id, so two concurrent `new --id X` can never both succeed.
+//! Prompts can hold secrets, so directories are 0700 and files 0600.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::fs::{self, DirBuilder, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The sidecar format this cxs writes; a newer one is read but never rewritten.
+pub const SIDECAR_VERSION: u32 = 1;
+
+const SIDECAR: &str = "session.toml";
+const LOG: &str = "log";
+const ENV: &str = "env";
+const LOCK: &str = "lock";
+
+/// A validated session id: 1-64 of `[A-Za-z0-9_-]`, not all digits (those are list indexes).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct SessionId(String);
+
+impl SessionId {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for SessionId {
+    type Err = anyhow::Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        if s.is_empty() || s.len() > 64 {
+            bail!("invalid session id '{s}': must be 1-64 characters long");
+        }
+        if let Some(c) = s
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'))
+        {
+            bail!("invalid session id '{s}': '{c}' is not allowed (use A-Z a-z 0-9 _ -)");
+        }
+        if s.bytes().all(|b| b.is_ascii_digit()) {
+            bail!("invalid session id '{s}': all digits would read as a list index");
+        }
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl TryFrom<String> for SessionId {
+    type Error = anyhow::Error;
+
+    fn try_from(s: String) -> Result<Self> {
+        s.parse()
+    }
+}
+
+impl From<SessionId> for String {
+    fn from(id: SessionId) -> String {
+        id.0
+    }
+}
+
+impl fmt::Display for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Which agent program a session runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A one-shot `codex exec` run.
+    Exec,
+    /// The interactive Codex TUI.
+    Repl,
+}
+
+impl Kind {
+    /// The name shown in `list`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Exec => "exec",
+            Kind::Repl => "repl",
+        }
+    }
+}
+
+/// What cxs records about a session: written at `new`, completed by the runner at exit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sidecar {
+    /// Format version; see [`SIDECAR_VERSION`].
+    pub version: u32,
+    /// The session's id.
+    pub id: SessionId,
+    /// What kind of agent runs.
+    pub kind: Kind,
+    /// The agent's full argv, program first.
+    pub argv: Vec<String>,
+    /// The agent's working directory.
+    pub cwd: PathBuf,
+    /// When `new` created the session.
+    pub created: DateTime<Utc>,
+    /// The prompt the agent started with, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// The agent's process id, once started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
+    /// The agent's exit code (128 + signal when killed by one), once it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    /// When the agent ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished: Option<DateTime<Utc>>,
+}
+
+/// The state directory, `CXS_HOME`.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+impl Store {
+    /// The store named by `CXS_HOME`, else `$XDG_STATE_HOME/cxs`, else `~/.local/state/cxs`.
+    pub fn from_env() -> Result<Self> {
+        let root = match std::env::var_os("CXS_HOME").filter(|v| !v.is_empty()) {
+            Some(home) => PathBuf::from(home),
+            None => match std::env::var_os("XDG_STATE_HOME").map(PathBuf::from) {
+                // The XDG spec says to ignore relative paths here.
+                Some(state) if state.is_absolute() => state.join("cxs"),
+                _ => {
+                    let home = std::env::var_os("HOME")
+                        .filter(|h| !h.is_empty())
+                        .context("cannot find the state directory: set CXS_HOME or HOME")?;
+                    PathBuf::from(home).join(".local/state/cxs")
+                }
+            },
+        };
+        // The runner and tmux start elsewhere, so every path handed on must be absolute.
+        let root = std::path::absolute(&root)
+            .with_context(|| format!("invalid CXS_HOME '{}'", root.display()))?;
+        Ok(Self { root })
+    }
+
+    fn sessions_dir(&self) -> PathBuf {
+        self.root.join("sessions")
+    }
+
+    /// The directory of session `id` (which may not exist).
+    pub fn session(&self, id: &SessionId) -> SessionDir {
+        SessionDir(self.sessions_dir().join(id.as_str()))
+    }
+
+    /// Claims `id` by creating its directory; fails if the id is taken.
+    pub fn create(&self, id: &SessionId) -> Result<Option<SessionDir>> {
+        let sessions = self.sessions_dir();
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&sessions)
+            .with_context(|| format!("cannot create state directory {}", sessions.display()))?;
+        let dir = self.session(id);
+        match DirBuilder::new().mode(0o700).create(&dir.0) {
+            Ok(()) => Ok(Some(dir)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("cannot create {}", dir.0.display())),
+        }
+    }
+
+    /// Every session directory, in no particular order.
+    pub fn list(&self) -> Result<Vec<(String, SessionDir)>> {
+        let sessions = self.sessions_dir();
+        let entries = match fs::read_dir(&sessions) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", sessions.display())),
+        };
+        let mut dirs = Vec::new();
+        for entry in entries {
+            let entry = entry.with_context(|| format!("cannot read {}", sessions.display()))?;
+            let name = entry.file_name();
+            // Directories being deleted are renamed to a dotted name first.
+            let Some(name) = name.to_str().filter(|n| !n.starts_with('.')) else {
+                continue;
+            };
+            dirs.push((name.to_owned(), SessionDir(entry.path())));
+        }
+        Ok(dirs)
+    }
+}
+
+/// One session's directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionDir(PathBuf);
+
+impl SessionDir {
+    /// Wraps a directory given on the command line (by `new` to the runner).
+    pub fn from_path(path: PathBuf) -> Self {
+        Self(path)
+    }
+
+    /// The directory itself.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// The pane's log.
+    pub fn log(&self) -> PathBuf {
+        self.0.join(LOG)
+    }
+
+    fn sidecar_path(&self) -> PathBuf {
+        self.0.join(SIDECAR)
+    }
+
+    /// Reads the sidecar.
+    pub fn read(&self) -> Result<Sidecar> {
+        let path = self.sidecar_path();
+        let text = fs::read_to_string(&path)
+            .with_context(|| format!("cannot read sidecar {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("invalid sidecar {}", path.display()))
+    }
+
+    /// Writes the sidecar atomically: readers see the old or the new one, never half.
+    pub fn write(&self, sidecar: &Sidecar) -> Result<()> {
+        let path = self.sidecar_path();
+        let text = toml::to_string(sidecar).context("cannot encode sidecar")?;
+        let tmp = self
+            .0
+            .join(format!(".{SIDECAR}.{}.tmp", std::process::id()));
+        let result = write_private(&tmp, text.as_bytes())
+            .and_then(|()| fs::rename(&tmp, &path).map_err(Into::into));
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result.with_context(|| format!("cannot write sidecar {}", path.display()))
+    }
+
+    /// Changes the sidecar under the session's lock, so concurrent writers do not lose updates.
+    pub fn update(&self, change: impl FnOnce(&mut Sidecar)) -> Result<()> {
+        let lock_path = self.0.join(LOCK);
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&lock_path)
+            .with_context(|| format!("cannot open lock {}", lock_path.display()))?;
+        lock.lock()
+            .with_context(|| format!("cannot lock {}", lock_path.display()))?;
+        let mut sidecar = self.read()?;
+        if sidecar.version > SIDECAR_VERSION {
+            bail!(
+                "sidecar {} is from a newer cxs (version {}); not rewriting it",
+                self.sidecar_path().display(),
+                sidecar.version
+            );
+        }
+        change(&mut sidecar);
+        self.write(&sidecar)
+    }
+
+    /// Saves the caller's environment for the runner, keeping secrets off every command line.
+    pub fn write_env(&self, vars: impl Iterator<Item = (OsString, OsString)>) -> Result<()> {
+        let mut bytes = Vec::new();
+        for (key, value) in vars {
+            bytes.extend_from_slice(key.as_bytes());
+            bytes.push(b'=');
+            bytes.extend_from_slice(value.as_bytes());
+            bytes.push(0);
+        }
+        let path = self.0.join(ENV);
+        write_private(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// Reads and removes the environment saved by [`SessionDir::write_env`].
+    pub fn take_env(&self) -> Result<Vec<(OsString, OsString)>> {
+        let path = self.0.join(ENV);
+        let bytes = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+        Ok(bytes
+            .split(|b| *b == 0)
+            .filter_map(|pair| {
+                let eq = pair.iter().position(|b| *b == b'=')?;
+                Some((
+                    OsString::from_vec(pair[..eq].to_vec()),
+                    OsString::from_vec(pair[eq + 1..].to_vec()),
+                ))
+            })
+            .collect())
+    }
+
+    /// Removes the directory and everything in it.
+    ///
+    /// It is renamed away first so the id is free at once and a runner writing its exit code
+    /// into it at the same moment cannot make the removal fail half-way.
+    pub fn remove(&self) -> Result<()> {
+        let name = self.0.file_name().unwrap_or_default().to_string_lossy();
+        let trash = self
+            .0
+            .with_file_name(format!(".deleting-{name}-{}", std::process::id()));
+        fs::rename(&self.0, &trash)
+            .with_context(|| format!("cannot remove {}", self.0.display()))?;
+        fs::remove_dir_all(&trash).with_context(|| format!("cannot remove {}", trash.display()))
+    }
+}
+
+/// Creates `path` as a 0600 file holding `bytes`.
+///
+/// No fsync: the rename already protects readers and a crashed cxs, and `new` stays fast.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(bytes)?;
+    Ok(())
+}
+
+/// Makes an empty 0600 file, so tmux's `cat >>` does not create it with the umask's mode.
+pub fn touch_private(path: &Path) -> Result<()> {
+    File::options()
+        .create_new(true)
+        .write(true)
+        .mode(0o600)
+        .open(path)
+        .map(drop)
+        .with_context(|| format!("cannot create {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_follow_the_rules() {
+        for ok in ["a", "autumn-panda", "A_1-b", "0a", &"x".repeat(64)] {
+            assert!(ok.parse::<SessionId>().is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "0",
+            "123",
+            "a.b",
+            "a:b",
+            "a b",
+            "é",
+            "a/b",
+            &"x".repeat(65),
+        ] {
+            assert!(bad.parse::<SessionId>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn id_errors_name_the_problem() {
+        let err = "a:b".parse::<SessionId>().unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "invalid session id 'a:b': ':' is not allowed (use A-Z a-z 0-9 _ -)"
+        );
+    }
+
+    #[test]
+    fn sidecar_round_trips_and_is_private() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store {
+            root: tmp.path().to_owned(),
+        };
+        let id: SessionId = "round-trip".parse().unwrap();
+        let dir = store.create(&id).unwrap().unwrap();
+        assert!(
+            store.create(&id).unwrap().is_none(),
+            "an id is claimed once"
+        );
+        let sidecar = Sidecar {
+            version: SIDECAR_VERSION,
+            id,
+            kind: Kind::Exec,
+            argv: vec![
+                "codex".into(),
+                "exec".into(),
+                "--".into(),
+                "it's \"quoted\"\n".into(),
+            ],
+            cwd: "/tmp".into(),
+            created: Utc::now(),
+            prompt: Some("it's \"quoted\"\n".into()),
+            pid: None,
+            exit_code: None,
+            finished: None,
+        };
+        dir.write(&sidecar).unwrap();
+        dir.update(|s| s.exit_code = Some(3)).unwrap();
+        let back = dir.read().unwrap();
+        assert_eq!(
+            back,
+            Sidecar {
+                exit_code: Some(3),
+                ..sidecar
+            }
+        );
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(dir.path()), 0o700);
+        assert_eq!(mode(&dir.sidecar_path()), 0o600);
+    }
+
+    #[test]
+    fn env_round_trips_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = SessionDir(tmp.path().to_owned());
+        let vars = vec![
+            (OsString::from("A"), OsString::from("x=y")),
+            (OsString::from("B"), OsString::from_vec(b"\xff\n".to_vec())),
+        ];
+        dir.write_env(vars.clone().into_iter()).unwrap();
+        assert_eq!(dir.take_env().unwrap(), vars);
+        assert!(dir.take_env().is_err(), "the file is gone after reading");
+    }
+}
