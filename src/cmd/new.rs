@@ -104,10 +104,10 @@ fn start(
 /// Removes what a failed start left: our tmux session (never a user's) and the directory.
 fn undo(tmux: &Tmux, id: &SessionId, dir: &SessionDir) {
     let name = tmux_name(id.as_str());
-    if let Ok(panes) = tmux.sessions() {
-        if panes.iter().any(|p| p.name == name && p.id == id.as_str()) {
-            let _ = tmux.kill(&[&name]);
-        }
+    if let Ok(panes) = tmux.sessions()
+        && panes.iter().any(|p| p.name == name && p.id == id.as_str())
+    {
+        let _ = tmux.kill(&[&name]);
     }
     let _ = dir.remove();
 }

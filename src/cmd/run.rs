@@ -72,9 +72,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
 
 /// Updates the sidecar; a session deleted meanwhile has nothing left to update.
 fn record(dir: &SessionDir, change: impl FnOnce(&mut crate::store::Sidecar)) {
-    if dir.path().exists() {
-        if let Err(err) = dir.update(change) {
-            eprintln!("cxs: {err:#}");
-        }
+    if dir.path().exists()
+        && let Err(err) = dir.update(change)
+    {
+        eprintln!("cxs: {err:#}");
     }
 }
