@@ -224,7 +224,9 @@ pub struct TmuxError {
 
 impl TmuxError {
     fn no_server(&self) -> bool {
+        // "exited unexpectedly": a server shutting down (after kill-server) as we connect.
         self.stderr.contains("no server running")
+            || self.stderr.contains("server exited unexpectedly")
             || (self.stderr.contains("error connecting to")
                 && (self.stderr.contains("No such file or directory")
                     || self.stderr.contains("Connection refused")))

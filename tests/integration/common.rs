@@ -1,0 +1,283 @@
+//! The test environment: a private tmux server, a temp `CXS_HOME`, the fake agent, and a
+//! way to run the real `cxs` binary against them.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+static NEXT_SOCKET: AtomicUsize = AtomicUsize::new(0);
+
+/// One test's world. Dropping it kills its tmux server, even when the test panics.
+pub struct TestEnv {
+    tmp: TempDir,
+    socket: String,
+}
+
+impl TestEnv {
+    /// A fresh home and a private tmux server that already holds a user's own session,
+    /// started with an environment that cxs's callers do not share.
+    pub fn new() -> Self {
+        let tmp = tempfile::Builder::new()
+            .prefix("cxs-test")
+            .tempdir()
+            .unwrap();
+        std::fs::create_dir(tmp.path().join("work")).unwrap();
+        let n = NEXT_SOCKET.fetch_add(1, Ordering::Relaxed);
+        let env = TestEnv {
+            tmp,
+            socket: format!("cxs-test-{}-{n}", std::process::id()),
+        };
+        env.tmux_ok(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "user-own",
+            "sleep 10000",
+        ]);
+        env
+    }
+
+    /// `cxs` with this environment's home, socket and fake agent, in the work directory.
+    pub fn cxs<S: AsRef<OsStr>>(&self, args: &[S]) -> Cxs {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_cxs"));
+        command
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.tmp.path())
+            .env("LANG", "C.UTF-8")
+            .env("TMUX_TMPDIR", self.tmux_tmpdir())
+            .env("CXS_HOME", self.home())
+            .env("CXS_TMUX_SOCKET", &self.socket)
+            .env("CXS_CODEX_BIN", fake_agent())
+            .current_dir(self.work());
+        Cxs { command }
+    }
+
+    /// Starts an exec session with extra environment and returns its id.
+    #[track_caller]
+    pub fn new_exec(&self, env: &[(&str, &str)], args: &[&str]) -> String {
+        let mut cxs = self.cxs(&[&["new", "exec"], args].concat());
+        for (key, value) in env {
+            cxs = cxs.env(key, value);
+        }
+        cxs.success().trim().to_owned()
+    }
+
+    /// Runs tmux on this environment's server.
+    pub fn tmux<S: AsRef<OsStr>>(&self, args: &[S]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .env_remove("TMUX")
+            .env("TMUX_TMPDIR", self.tmux_tmpdir())
+            .output()
+            .unwrap()
+    }
+
+    /// Runs tmux and returns stdout, failing the test when tmux fails.
+    #[track_caller]
+    pub fn tmux_ok<S: AsRef<OsStr>>(&self, args: &[S]) -> String {
+        let output = self.tmux(args);
+        assert!(
+            output.status.success(),
+            "tmux failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// The names of every tmux session on the server.
+    pub fn tmux_sessions(&self) -> Vec<String> {
+        let output = self.tmux(&["list-sessions", "-F", "#{session_name}"]);
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Where tmux puts this test's socket, so it goes with the temp dir.
+    pub fn tmux_tmpdir(&self) -> PathBuf {
+        self.tmp.path().to_owned()
+    }
+
+    /// `CXS_HOME`.
+    pub fn home(&self) -> PathBuf {
+        self.tmp.path().join("home")
+    }
+
+    /// The directory `cxs` runs in.
+    pub fn work(&self) -> PathBuf {
+        self.tmp.path().join("work")
+    }
+
+    /// The temp directory everything lives in.
+    pub fn root(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// The tmux socket name.
+    pub fn socket(&self) -> &str {
+        &self.socket
+    }
+
+    /// A session's state directory.
+    pub fn session_dir(&self, id: &str) -> PathBuf {
+        self.home().join("sessions").join(id)
+    }
+
+    /// A session's raw log.
+    pub fn log(&self, id: &str) -> String {
+        String::from_utf8_lossy(
+            &std::fs::read(self.session_dir(id).join("log")).unwrap_or_default(),
+        )
+        .into_owned()
+    }
+
+    /// Waits until the session's log contains `needle`.
+    #[track_caller]
+    pub fn wait_for_log(&self, id: &str, needle: &str) {
+        wait_until(&format!("log of {id} to contain {needle:?}"), || {
+            self.log(id).contains(needle)
+        });
+    }
+
+    /// `cxs list --json`, parsed.
+    #[track_caller]
+    pub fn list_json(&self) -> Vec<serde_json::Value> {
+        serde_json::from_str(&self.cxs(&["list", "--json"]).success()).unwrap()
+    }
+
+    /// The `list --json` row of one session.
+    #[track_caller]
+    pub fn row(&self, id: &str) -> serde_json::Value {
+        self.list_json()
+            .into_iter()
+            .find(|r| r["id"] == id)
+            .expect("session is listed")
+    }
+
+    /// Waits until the session's status in `list --json` is `status`.
+    #[track_caller]
+    pub fn wait_for_status(&self, id: &str, status: &str) -> serde_json::Value {
+        let mut row = serde_json::Value::Null;
+        wait_until(&format!("{id} to be {status}"), || {
+            row = self.row(id);
+            row["status"] == status
+        });
+        row
+    }
+}
+
+impl Drop for TestEnv {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
+
+/// A `cxs` invocation being built; it must end in an assertion.
+#[must_use]
+pub struct Cxs {
+    command: Command,
+}
+
+impl Cxs {
+    /// Adds an environment variable.
+    pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
+        self.command.env(key, value);
+        self
+    }
+
+    /// Removes an environment variable.
+    pub fn env_remove(mut self, key: impl AsRef<OsStr>) -> Self {
+        self.command.env_remove(key);
+        self
+    }
+
+    /// Runs without asserting.
+    pub fn output(mut self) -> Output {
+        self.command.output().unwrap()
+    }
+
+    /// Runs, asserts exit 0, returns stdout.
+    #[track_caller]
+    pub fn success(self) -> String {
+        let output = self.output();
+        assert!(
+            output.status.success(),
+            "cxs failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// Runs, asserts exit `code` and empty stdout, returns stderr.
+    #[track_caller]
+    pub fn fails(self, code: i32) -> String {
+        let output = self.output();
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "");
+        String::from_utf8(output.stderr).unwrap()
+    }
+}
+
+impl From<Cxs> for Command {
+    fn from(cxs: Cxs) -> Command {
+        cxs.command
+    }
+}
+
+/// The stand-in agent.
+pub fn fake_agent() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake-agent")
+}
+
+/// Polls `condition` every 20 ms for up to 10 s.
+#[track_caller]
+pub fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Whether a process is alive (a zombie waiting to be reaped counts as gone).
+pub fn alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z'),
+        Err(_) => false,
+    }
+}
+
+/// Insta settings that hide what changes between runs: the temp dir, times, pids.
+pub fn snapshot_settings(env: &TestEnv) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(&regex::escape(&env.root().display().to_string()), "[TMP]");
+    settings.add_filter(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)",
+        "[TIME]",
+    );
+    // Same width as the table's dates, so columns stay aligned in snapshots.
+    settings.add_filter(r"\d{4}-\d\d-\d\d \d\d:\d\d", "YYYY-MM-DD HH:MM");
+    settings
+}

@@ -1,0 +1,58 @@
+//! What users read: help text, and completion scripts that must match the committed ones.
+
+use std::path::Path;
+
+use crate::common::TestEnv;
+
+#[test]
+fn help_texts() {
+    let env = TestEnv::new();
+    for args in [
+        &["--help"][..],
+        &["new", "exec", "--help"],
+        &["new", "repl", "--help"],
+        &["list", "--help"],
+        &["logs", "--help"],
+    ] {
+        let name = args
+            .iter()
+            .filter(|a| !a.starts_with('-'))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("-");
+        let name = if name.is_empty() {
+            "cxs".to_owned()
+        } else {
+            name
+        };
+        insta::assert_snapshot!(format!("help-{name}"), env.cxs(args).success());
+    }
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let env = TestEnv::new();
+    env.cxs(&["frobnicate"]).fails(2);
+    env.cxs(&["new", "exec"]).fails(2);
+    env.cxs(&["new", "exec", "-s", "yolo", "x"]).fails(2);
+}
+
+#[test]
+fn committed_completions_are_current() {
+    let env = TestEnv::new();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+    for (shell, file) in [
+        ("bash", "cxs.bash"),
+        ("zsh", "_cxs"),
+        ("fish", "cxs.fish"),
+        ("elvish", "cxs.elv"),
+        ("powershell", "_cxs.ps1"),
+    ] {
+        let generated = env.cxs(&["completions", shell]).success();
+        let committed = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+        assert!(
+            generated == committed,
+            "completions/{file} is stale: run `cxs completions {shell} > completions/{file}`"
+        );
+    }
+}
