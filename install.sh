@@ -24,5 +24,5 @@ fi
 id=$("$cxs" new exec --skip-git-repo-check "Say hello and describe this directory in one line.")
 "$cxs" list
 echo
-echo "Started session '$id'. Next: cxs logs -f $id | cxs attach $id | cxs delete $id"
+echo "Started session '$id'. Next: 'cxs logs -f $id', 'cxs attach $id', 'cxs delete $id'"
 echo "(cxs is in $(dirname "$cxs"); add it to PATH if it is not there yet)"
