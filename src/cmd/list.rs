@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::Result;
-use chrono::Local;
+use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
 
 use crate::cli::ListArgs;
@@ -38,7 +38,7 @@ struct Row {
     pid: Option<u32>,
     log: String,
     log_bytes: u64,
-    created: Option<String>,
+    created: Option<DateTime<Utc>>,
     cwd: Option<String>,
     prompt: Option<String>,
     argv: Option<Vec<String>>,
@@ -68,7 +68,7 @@ impl Row {
                 .filter(|_| session.status == Status::Running),
             log_bytes: std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0),
             log: log.to_string_lossy().into_owned(),
-            created: sidecar.map(|s| s.created.to_rfc3339()),
+            created: sidecar.map(|s| s.created),
             cwd: sidecar.map(|s| s.cwd.to_string_lossy().into_owned()),
             prompt: sidecar.and_then(|s| s.prompt.clone()),
             argv: sidecar.map(|s| s.argv.clone()),
@@ -78,10 +78,6 @@ impl Row {
     }
 
     fn cells(&self) -> [String; 8] {
-        let created = self
-            .created
-            .as_deref()
-            .and_then(|c| chrono::DateTime::parse_from_rfc3339(c).ok());
         [
             self.index.to_string(),
             self.id.clone(),
@@ -89,7 +85,7 @@ impl Row {
             self.shown_status.clone(),
             self.pid.map_or("-".to_owned(), |p| p.to_string()),
             human_size(self.log_bytes),
-            created.map_or("-".to_owned(), |c| {
+            self.created.map_or("-".to_owned(), |c| {
                 c.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
             }),
             match (&self.prompt, &self.error) {
