@@ -17,6 +17,8 @@ const ID_OPTION: &str = "@cxs-id";
 #[derive(Debug, Clone)]
 pub struct Tmux {
     socket: Option<OsString>,
+    /// `CXS_TRACE`: print every tmux invocation to stderr as `+ tmux ...`.
+    trace: bool,
 }
 
 /// A tmux session name, `cxs-ID`.
@@ -63,12 +65,14 @@ impl Tmux {
     pub fn from_env() -> Self {
         Self {
             socket: std::env::var_os("CXS_TMUX_SOCKET").filter(|s| !s.is_empty()),
+            trace: std::env::var_os("CXS_TRACE").is_some_and(|v| !v.is_empty() && v != "0"),
         }
     }
 
     /// Runs one tmux invocation (commands chained with `;` run in order) and returns stdout.
     pub fn run<S: AsRef<OsStr>>(&self, args: &[S]) -> Result<String> {
         let argv = self.argv(args);
+        self.trace(&argv);
         let output = duct::cmd("tmux", &argv)
             .stdin_null()
             .stdout_capture()
@@ -183,8 +187,10 @@ impl Tmux {
         if read_only {
             args.push("-r");
         }
+        let argv = self.argv(&args);
+        self.trace(&argv);
         let mut command = std::process::Command::new("tmux");
-        command.args(self.argv(&args));
+        command.args(argv);
         if !inside {
             // Attaching from another tmux server's pane nests on purpose; tmux would refuse.
             command.env_remove("TMUX");
@@ -202,6 +208,12 @@ impl Tmux {
         let uid = unsafe { libc::getuid() };
         let name = self.socket.clone().unwrap_or_else(|| "default".into());
         PathBuf::from(dir).join(format!("tmux-{uid}")).join(name)
+    }
+
+    fn trace(&self, argv: &[OsString]) {
+        if self.trace {
+            eprintln!("+ tmux {}", shell_words(argv));
+        }
     }
 
     fn argv<S: AsRef<OsStr>>(&self, args: &[S]) -> Vec<OsString> {
@@ -245,6 +257,23 @@ impl std::fmt::Display for TmuxError {
 
 impl std::error::Error for TmuxError {}
 
+/// `argv` as a person would type it: arguments with shell-special characters single-quoted.
+fn shell_words(argv: &[OsString]) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_=.,/:@%+#{}".contains(c);
+    let words: Vec<String> = argv
+        .iter()
+        .map(|arg| {
+            let arg = arg.to_string_lossy();
+            if !arg.is_empty() && arg.chars().all(plain) {
+                arg.into_owned()
+            } else {
+                format!("'{}'", arg.replace('\'', "'\\''"))
+            }
+        })
+        .collect();
+    words.join(" ")
+}
+
 fn parse_session_line(line: &str) -> Option<PaneState> {
     let mut fields = line.split('\t');
     let name = fields.next()?;
@@ -286,6 +315,18 @@ mod tests {
     fn append_command_quotes_for_shell_and_tmux() {
         let command = append_command(Path::new("/tmp/it's #1/log"));
         assert_eq!(command, OsStr::new("exec cat >> '/tmp/it'\\''s ##1/log'"));
+    }
+
+    #[test]
+    fn traced_commands_can_be_pasted_into_a_shell() {
+        let argv: Vec<OsString> = ["-L", "s", "new-session", ";", "a b", "it's", "#{x}"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        assert_eq!(
+            shell_words(&argv),
+            r"-L s new-session ';' 'a b' 'it'\''s' #{x}"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod help;
 mod list;
 mod logs;
 mod new;
+mod trace;
 
 #[test]
 fn every_test_file_is_compiled() {
