@@ -12,6 +12,10 @@ use anyhow::{Context, Result, bail};
 
 /// Marks tmux sessions as cxs's: a session without it is the user's and never touched.
 const ID_OPTION: &str = "@cxs-id";
+/// The agent a session runs, for tmux formats and filters.
+const KIND_OPTION: &str = "@cxs-kind";
+/// Scrollback kept per session, so `capture` can reach back.
+const HISTORY_LIMIT: &str = "50000";
 
 /// The tmux server cxs talks to.
 #[derive(Debug, Clone)]
@@ -43,6 +47,8 @@ pub struct PaneState {
     pub dead: bool,
     /// The pane's exit status, when dead and it exited normally.
     pub dead_status: Option<i32>,
+    /// When the pane last produced output (Unix seconds).
+    pub activity: Option<i64>,
 }
 
 /// Everything needed to start one session.
@@ -52,6 +58,8 @@ pub struct Start<'a> {
     pub name: &'a SessionName,
     /// The cxs id, stored in `@cxs-id`.
     pub id: &'a str,
+    /// The agent's kind, stored in `@cxs-kind`.
+    pub kind: &'a str,
     /// The pane's working directory.
     pub cwd: &'a Path,
     /// The pane's program and arguments, run directly (no shell).
@@ -69,12 +77,16 @@ impl Tmux {
         }
     }
 
-    /// Runs one tmux invocation (commands chained with `;` run in order) and returns stdout.
-    pub fn run<S: AsRef<OsStr>>(&self, args: &[S]) -> Result<String> {
-        let argv = self.argv(args);
+    /// Runs one tmux invocation and returns its stdout: the one gateway to tmux.
+    pub fn run(&self, chain: &Chain, stdin: Option<&[u8]>) -> Result<String> {
+        let argv = self.argv(&chain.args);
         self.trace(&argv);
-        let output = duct::cmd("tmux", &argv)
-            .stdin_null()
+        let command = duct::cmd("tmux", &argv);
+        let command = match stdin {
+            Some(bytes) => command.stdin_bytes(bytes.to_vec()),
+            None => command.stdin_null(),
+        };
+        let output = command
             .stdout_capture()
             .stderr_capture()
             .unchecked()
@@ -86,15 +98,10 @@ impl Tmux {
                 _ => anyhow::Error::new(e).context("cannot run tmux"),
             })?;
         if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let command = argv
-                .iter()
-                .map(|a| a.to_string_lossy())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
             bail!(TmuxError {
-                command,
-                stderr: stderr.trim().to_owned()
+                command: shell_words(&argv),
+                stderr
             });
         }
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
@@ -104,43 +111,55 @@ impl Tmux {
     /// byte, in one tmux call so nothing is printed before the pipe is in place.
     pub fn start(&self, start: &Start<'_>) -> Result<()> {
         let target = start.name.target();
-        let mut args: Vec<OsString> = vec![
-            "new-session".into(),
-            "-d".into(),
-            "-s".into(),
-            start.name.0.clone().into(),
+        let mut run_agent: Vec<OsString> = vec![
+            "new-window".into(),
+            "-t".into(),
+            target.clone().into(),
             "-c".into(),
             start.cwd.into(),
             "--".into(),
         ];
-        args.extend(start.command.iter().cloned());
-        for part in [
-            &[";", "set-option", "-t", &target, ID_OPTION, start.id][..],
+        run_agent.extend(start.command.iter().cloned());
+        let chain = Chain::default()
+            // history-limit only applies to panes created after it is set, so the session
+            // starts with a placeholder window that the agent's window replaces.
+            .cmd([
+                "new-session",
+                "-d",
+                "-s",
+                &start.name.0,
+                "-c",
+                "/",
+                "--",
+                "true",
+            ])
+            .cmd(["set-option", "-t", &target, ID_OPTION, start.id])
+            .cmd(["set-option", "-t", &target, KIND_OPTION, start.kind])
+            .cmd(["set-option", "-t", &target, "history-limit", HISTORY_LIMIT])
+            .cmd(run_agent)
+            .cmd(["kill-window", "-a", "-t", &target])
+            .cmd(["move-window", "-r", "-t", &target])
             // The pane outlives the agent, so its exit status and last screen can be read.
-            &[
-                ";",
-                "set-option",
-                "-w",
-                "-t",
-                &target,
-                "remain-on-exit",
-                "on",
-            ],
-            &[";", "pipe-pane", "-o", "-t", &target],
-        ] {
-            args.extend(part.iter().map(OsString::from));
-        }
-        args.push(append_command(start.log));
-        self.run(&args)
-            .with_context(|| format!("cannot start tmux session '{}'", start.name.0))?;
-        Ok(())
+            .cmd(["set-option", "-w", "-t", &target, "remain-on-exit", "on"])
+            .cmd([
+                OsString::from("pipe-pane"),
+                "-o".into(),
+                "-t".into(),
+                target.clone().into(),
+                append_command(start.log),
+            ]);
+        self.run(&chain, None)
+            .with_context(|| format!("cannot start tmux session '{}'", start.name.0))
+            .map(drop)
     }
 
     /// Lists cxs's sessions on this server with one `list-sessions` call; none when no server.
     pub fn sessions(&self) -> Result<Vec<PaneState>> {
-        let format =
-            format!("#{{session_name}}\t#{{{ID_OPTION}}}\t#{{pane_dead}}\t#{{pane_dead_status}}");
-        let stdout = match self.run(&["list-sessions", "-F", &format]) {
+        let format = format!(
+            "#{{session_name}}\t#{{{ID_OPTION}}}\t#{{pane_dead}}\t#{{pane_dead_status}}\t#{{window_activity}}"
+        );
+        let chain = Chain::default().cmd(["list-sessions", "-F", &format]);
+        let stdout = match self.run(&chain, None) {
             Ok(stdout) => stdout,
             Err(e)
                 if e.downcast_ref::<TmuxError>()
@@ -155,39 +174,71 @@ impl Tmux {
 
     /// Kills sessions in one tmux call.
     pub fn kill(&self, names: &[&SessionName]) -> Result<()> {
-        let Some((first, rest)) = names.split_first() else {
+        if names.is_empty() {
             return Ok(());
-        };
-        let mut args = vec!["kill-session".to_owned(), "-t".to_owned(), first.target()];
-        for name in rest {
-            args.extend([
-                ";".to_owned(),
-                "kill-session".to_owned(),
-                "-t".to_owned(),
-                name.target(),
-            ]);
         }
-        self.run(&args)
+        let chain = names.iter().fold(Chain::default(), |chain, name| {
+            chain.cmd(["kill-session", "-t", &name.target()])
+        });
+        self.run(&chain, None)
             .context("cannot kill tmux sessions")
             .map(drop)
+    }
+
+    /// Types `text` into the pane as literal keys (never key names, never commands).
+    pub fn type_text(&self, name: &SessionName, text: &str) -> Result<()> {
+        let chain = Chain::default().cmd(["send-keys", "-t", &name.target(), "-l", "--", text]);
+        self.run(&chain, None).map(drop)
+    }
+
+    /// Pastes `text` into the pane through a tmux buffer, bracketed when the agent asked for
+    /// it, so several lines arrive as one message.
+    pub fn paste(&self, name: &SessionName, text: &[u8]) -> Result<()> {
+        let buffer = format!("{}-send", name.0);
+        let chain = Chain::default()
+            .cmd(["load-buffer", "-b", &buffer, "-"])
+            .cmd([
+                "paste-buffer",
+                "-d",
+                "-p",
+                "-r",
+                "-b",
+                &buffer,
+                "-t",
+                &name.target(),
+            ]);
+        self.run(&chain, Some(text)).map(drop)
+    }
+
+    /// Presses one key, by tmux key name (`Enter`, `C-c`).
+    pub fn press(&self, name: &SessionName, key: &str) -> Result<()> {
+        let chain = Chain::default().cmd(["send-keys", "-t", &name.target(), key]);
+        self.run(&chain, None).map(drop)
+    }
+
+    /// What the pane shows now, plus `history` lines above it, wrapped lines joined.
+    pub fn capture(&self, name: &SessionName, history: usize, ansi: bool) -> Result<String> {
+        let (target, start) = (name.target(), format!("-{history}"));
+        let mut command = vec!["capture-pane", "-p", "-J", "-t", &target, "-S", &start];
+        if ansi {
+            command.push("-e");
+        }
+        self.run(&Chain::default().cmd(command), None)
     }
 
     /// Replaces this process with a tmux client on `name`; `switch-client` when `inside` is set.
     pub fn attach(&self, name: &SessionName, read_only: bool, inside: bool) -> Result<Infallible> {
         let target = name.target();
-        let mut args = vec![
-            if inside {
-                "switch-client"
-            } else {
-                "attach-session"
-            },
-            "-t",
-            &target,
-        ];
+        let verb = if inside {
+            "switch-client"
+        } else {
+            "attach-session"
+        };
+        let mut command = vec![verb, "-t", &target];
         if read_only {
-            args.push("-r");
+            command.push("-r");
         }
-        let argv = self.argv(&args);
+        let argv = self.argv(&Chain::default().cmd(command).args);
         self.trace(&argv);
         let mut command = std::process::Command::new("tmux");
         command.args(argv);
@@ -216,14 +267,50 @@ impl Tmux {
         }
     }
 
-    fn argv<S: AsRef<OsStr>>(&self, args: &[S]) -> Vec<OsString> {
+    fn argv(&self, args: &[OsString]) -> Vec<OsString> {
         let mut argv = Vec::with_capacity(args.len() + 2);
         if let Some(socket) = &self.socket {
             argv.push("-L".into());
             argv.push(socket.clone());
         }
-        argv.extend(args.iter().map(|a| a.as_ref().to_owned()));
+        argv.extend(args.iter().cloned());
         argv
+    }
+}
+
+/// tmux commands that one invocation runs in order, joined by `;`.
+#[derive(Debug, Default)]
+pub struct Chain {
+    args: Vec<OsString>,
+}
+
+impl Chain {
+    /// Appends one command.
+    pub fn cmd<I, S>(mut self, words: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        if !self.args.is_empty() {
+            self.args.push(";".into());
+        }
+        self.args
+            .extend(words.into_iter().map(|w| escape_arg(w.as_ref())));
+        self
+    }
+}
+
+/// tmux reads an argument ending in `;` as a command separator, unless that `;` is
+/// escaped with a backslash (which tmux then drops).
+fn escape_arg(arg: &OsStr) -> OsString {
+    let bytes = arg.as_bytes();
+    match bytes.split_last() {
+        Some((b';', head)) => {
+            let mut escaped = head.to_vec();
+            escaped.extend_from_slice(b"\\;");
+            OsString::from_vec(escaped)
+        }
+        _ => arg.to_owned(),
     }
 }
 
@@ -280,6 +367,7 @@ fn parse_session_line(line: &str) -> Option<PaneState> {
     let id = fields.next()?;
     let dead = fields.next()? == "1";
     let dead_status = fields.next()?.parse().ok();
+    let activity = fields.next()?.parse().ok();
     // Sessions without our option are the user's own: invisible to cxs.
     if id.is_empty() || fields.next().is_some() {
         return None;
@@ -289,6 +377,7 @@ fn parse_session_line(line: &str) -> Option<PaneState> {
         id: id.to_owned(),
         dead,
         dead_status,
+        activity,
     })
 }
 
@@ -318,6 +407,15 @@ mod tests {
     }
 
     #[test]
+    fn arguments_ending_in_semicolons_stay_arguments() {
+        let chain = Chain::default()
+            .cmd(["send-keys", "a;"])
+            .cmd(["x", ";", "b\\;"]);
+        let args: Vec<&OsStr> = chain.args.iter().map(OsString::as_os_str).collect();
+        assert_eq!(args, ["send-keys", "a\\;", ";", "x", "\\;", "b\\\\;"]);
+    }
+
+    #[test]
     fn traced_commands_can_be_pasted_into_a_shell() {
         let argv: Vec<OsString> = ["-L", "s", "new-session", ";", "a b", "it's", "#{x}"]
             .iter()
@@ -331,14 +429,15 @@ mod tests {
 
     #[test]
     fn user_sessions_are_invisible() {
-        assert_eq!(parse_session_line("work\t\t0\t"), None);
+        assert_eq!(parse_session_line("work\t\t0\t\t1"), None);
         assert_eq!(
-            parse_session_line("cxs-a\ta\t1\t3"),
+            parse_session_line("cxs-a\ta\t1\t3\t1700000000"),
             Some(PaneState {
                 name: SessionName("cxs-a".into()),
                 id: "a".into(),
                 dead: true,
                 dead_status: Some(3),
+                activity: Some(1_700_000_000),
             })
         );
     }

@@ -95,6 +95,7 @@ fn start(
     tmux.start(&Start {
         name: &tmux_name(id.as_str()),
         id: id.as_str(),
+        kind: launch.kind.as_str(),
         cwd,
         command: &command,
         log: &log,
