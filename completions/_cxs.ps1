@@ -33,8 +33,13 @@ Register-ArgumentCompleter -Native -CommandName 'cxs' -ScriptBlock {
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print a session''s log')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Kill sessions and remove their state')
             [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Kill sessions and remove their state')
+            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Type text into a running session and submit it')
+            [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until sessions'' agents exit, and exit with the agent''s status')
+            [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Print what a session''s pane shows now')
+            [CompletionResult]::new('agents', 'agents', [CompletionResultType]::ParameterValue, 'List the agents `new` can start and whether each is installed')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('__run', '__run', [CompletionResultType]::ParameterValue, 'Run an agent inside its tmux pane and record how it ended (used by `new`)')
+            [CompletionResult]::new('__notify', '__notify', [CompletionResultType]::ParameterValue, 'Record that Codex finished a turn (Codex''s `notify` hook)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -43,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'cxs' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'A one-shot `codex exec` run')
             [CompletionResult]::new('repl', 'repl', [CompletionResultType]::ParameterValue, 'The interactive Codex TUI')
+            [CompletionResult]::new('cmd', 'cmd', [CompletionResultType]::ParameterValue, 'Any command, given after `--`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -51,6 +57,7 @@ Register-ArgumentCompleter -Native -CommandName 'cxs' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'A one-shot `codex exec` run')
             [CompletionResult]::new('repl', 'repl', [CompletionResultType]::ParameterValue, 'The interactive Codex TUI')
+            [CompletionResult]::new('cmd', 'cmd', [CompletionResultType]::ParameterValue, 'Any command, given after `--`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -144,9 +151,26 @@ Register-ArgumentCompleter -Native -CommandName 'cxs' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'cxs;new;cmd' {
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Session id (1-64 of A-Z a-z 0-9 _ -, not all digits); default: a fresh petname')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Working directory of the agent (default: the current one)')
+            [CompletionResult]::new('--cd', '--cd', [CompletionResultType]::ParameterName, 'Working directory of the agent (default: the current one)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'cxs;create;cmd' {
+            [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'Session id (1-64 of A-Z a-z 0-9 _ -, not all digits); default: a fresh petname')
+            [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'Working directory of the agent (default: the current one)')
+            [CompletionResult]::new('--cd', '--cd', [CompletionResultType]::ParameterName, 'Working directory of the agent (default: the current one)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'cxs;new;help' {
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'A one-shot `codex exec` run')
             [CompletionResult]::new('repl', 'repl', [CompletionResultType]::ParameterValue, 'The interactive Codex TUI')
+            [CompletionResult]::new('cmd', 'cmd', [CompletionResultType]::ParameterValue, 'Any command, given after `--`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -156,12 +180,16 @@ Register-ArgumentCompleter -Native -CommandName 'cxs' -ScriptBlock {
         'cxs;new;help;repl' {
             break
         }
+        'cxs;new;help;cmd' {
+            break
+        }
         'cxs;new;help;help' {
             break
         }
         'cxs;create;help' {
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'A one-shot `codex exec` run')
             [CompletionResult]::new('repl', 'repl', [CompletionResultType]::ParameterValue, 'The interactive Codex TUI')
+            [CompletionResult]::new('cmd', 'cmd', [CompletionResultType]::ParameterValue, 'Any command, given after `--`')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -171,17 +199,24 @@ Register-ArgumentCompleter -Native -CommandName 'cxs' -ScriptBlock {
         'cxs;create;help;repl' {
             break
         }
+        'cxs;create;help;cmd' {
+            break
+        }
         'cxs;create;help;help' {
             break
         }
         'cxs;list' {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the rows as a JSON array')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Redraw the table every second until interrupted')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Redraw the table every second until interrupted')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'cxs;ls' {
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the rows as a JSON array')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Redraw the table every second until interrupted')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Redraw the table every second until interrupted')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -213,6 +248,31 @@ Register-ArgumentCompleter -Native -CommandName 'cxs' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'cxs;send' {
+            [CompletionResult]::new('--no-enter', '--no-enter', [CompletionResultType]::ParameterName, 'Type the text without submitting it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'cxs;wait' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this long (e.g. 30s, 5m) and exit with status 124')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'cxs;capture' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Lines of history to include above the visible screen')
+            [CompletionResult]::new('--lines', '--lines', [CompletionResultType]::ParameterName, 'Lines of history to include above the visible screen')
+            [CompletionResult]::new('--ansi', '--ansi', [CompletionResultType]::ParameterName, 'Keep colors and other escape sequences')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'cxs;agents' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'cxs;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -223,26 +283,40 @@ Register-ArgumentCompleter -Native -CommandName 'cxs' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'cxs;__notify' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'cxs;help' {
             [CompletionResult]::new('new', 'new', [CompletionResultType]::ParameterValue, 'Start an agent in a new detached tmux session and print its id')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List sessions, newest first')
             [CompletionResult]::new('attach', 'attach', [CompletionResultType]::ParameterValue, 'Attach to a session''s tmux session (switches client when already inside tmux)')
             [CompletionResult]::new('logs', 'logs', [CompletionResultType]::ParameterValue, 'Print a session''s log')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Kill sessions and remove their state')
+            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Type text into a running session and submit it')
+            [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until sessions'' agents exit, and exit with the agent''s status')
+            [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Print what a session''s pane shows now')
+            [CompletionResult]::new('agents', 'agents', [CompletionResultType]::ParameterValue, 'List the agents `new` can start and whether each is installed')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('__run', '__run', [CompletionResultType]::ParameterValue, 'Run an agent inside its tmux pane and record how it ended (used by `new`)')
+            [CompletionResult]::new('__notify', '__notify', [CompletionResultType]::ParameterValue, 'Record that Codex finished a turn (Codex''s `notify` hook)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'cxs;help;new' {
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'A one-shot `codex exec` run')
             [CompletionResult]::new('repl', 'repl', [CompletionResultType]::ParameterValue, 'The interactive Codex TUI')
+            [CompletionResult]::new('cmd', 'cmd', [CompletionResultType]::ParameterValue, 'Any command, given after `--`')
             break
         }
         'cxs;help;new;exec' {
             break
         }
         'cxs;help;new;repl' {
+            break
+        }
+        'cxs;help;new;cmd' {
             break
         }
         'cxs;help;list' {
@@ -257,10 +331,25 @@ Register-ArgumentCompleter -Native -CommandName 'cxs' -ScriptBlock {
         'cxs;help;delete' {
             break
         }
+        'cxs;help;send' {
+            break
+        }
+        'cxs;help;wait' {
+            break
+        }
+        'cxs;help;capture' {
+            break
+        }
+        'cxs;help;agents' {
+            break
+        }
         'cxs;help;completions' {
             break
         }
         'cxs;help;__run' {
+            break
+        }
+        'cxs;help;__notify' {
             break
         }
         'cxs;help;help' {

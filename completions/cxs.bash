@@ -16,11 +16,20 @@ _cxs() {
             ",$1")
                 cmd="cxs"
                 ;;
+            cxs,__notify)
+                cmd="cxs__subcmd____notify"
+                ;;
             cxs,__run)
                 cmd="cxs__subcmd____run"
                 ;;
+            cxs,agents)
+                cmd="cxs__subcmd__agents"
+                ;;
             cxs,attach)
                 cmd="cxs__subcmd__attach"
+                ;;
+            cxs,capture)
+                cmd="cxs__subcmd__capture"
                 ;;
             cxs,completions)
                 cmd="cxs__subcmd__completions"
@@ -49,11 +58,26 @@ _cxs() {
             cxs,rm)
                 cmd="cxs__subcmd__delete"
                 ;;
+            cxs,send)
+                cmd="cxs__subcmd__send"
+                ;;
+            cxs,wait)
+                cmd="cxs__subcmd__wait"
+                ;;
+            cxs__subcmd__help,__notify)
+                cmd="cxs__subcmd__help__subcmd____notify"
+                ;;
             cxs__subcmd__help,__run)
                 cmd="cxs__subcmd__help__subcmd____run"
                 ;;
+            cxs__subcmd__help,agents)
+                cmd="cxs__subcmd__help__subcmd__agents"
+                ;;
             cxs__subcmd__help,attach)
                 cmd="cxs__subcmd__help__subcmd__attach"
+                ;;
+            cxs__subcmd__help,capture)
+                cmd="cxs__subcmd__help__subcmd__capture"
                 ;;
             cxs__subcmd__help,completions)
                 cmd="cxs__subcmd__help__subcmd__completions"
@@ -73,11 +97,23 @@ _cxs() {
             cxs__subcmd__help,new)
                 cmd="cxs__subcmd__help__subcmd__new"
                 ;;
+            cxs__subcmd__help,send)
+                cmd="cxs__subcmd__help__subcmd__send"
+                ;;
+            cxs__subcmd__help,wait)
+                cmd="cxs__subcmd__help__subcmd__wait"
+                ;;
+            cxs__subcmd__help__subcmd__new,cmd)
+                cmd="cxs__subcmd__help__subcmd__new__subcmd__cmd"
+                ;;
             cxs__subcmd__help__subcmd__new,exec)
                 cmd="cxs__subcmd__help__subcmd__new__subcmd__exec"
                 ;;
             cxs__subcmd__help__subcmd__new,repl)
                 cmd="cxs__subcmd__help__subcmd__new__subcmd__repl"
+                ;;
+            cxs__subcmd__new,cmd)
+                cmd="cxs__subcmd__new__subcmd__cmd"
                 ;;
             cxs__subcmd__new,exec)
                 cmd="cxs__subcmd__new__subcmd__exec"
@@ -87,6 +123,9 @@ _cxs() {
                 ;;
             cxs__subcmd__new,repl)
                 cmd="cxs__subcmd__new__subcmd__repl"
+                ;;
+            cxs__subcmd__new__subcmd__help,cmd)
+                cmd="cxs__subcmd__new__subcmd__help__subcmd__cmd"
                 ;;
             cxs__subcmd__new__subcmd__help,exec)
                 cmd="cxs__subcmd__new__subcmd__help__subcmd__exec"
@@ -104,8 +143,22 @@ _cxs() {
 
     case "${cmd}" in
         cxs)
-            opts="-h -V --help --version new create list ls attach logs delete rm completions __run help"
+            opts="-h -V --help --version new create list ls attach logs delete rm send wait capture agents completions __run __notify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cxs__subcmd____notify)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -131,6 +184,20 @@ _cxs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cxs__subcmd__agents)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cxs__subcmd__attach)
             opts="-r -h --read-only --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -138,6 +205,28 @@ _cxs() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cxs__subcmd__capture)
+            opts="-n -h --lines --ansi --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --lines)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -174,8 +263,22 @@ _cxs() {
             return 0
             ;;
         cxs__subcmd__help)
-            opts="new list attach logs delete completions __run help"
+            opts="new list attach logs delete send wait capture agents completions __run __notify help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cxs__subcmd__help__subcmd____notify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -201,7 +304,35 @@ _cxs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cxs__subcmd__help__subcmd__agents)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cxs__subcmd__help__subcmd__attach)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cxs__subcmd__help__subcmd__capture)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -286,8 +417,22 @@ _cxs() {
             return 0
             ;;
         cxs__subcmd__help__subcmd__new)
-            opts="exec repl"
+            opts="exec repl cmd"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cxs__subcmd__help__subcmd__new__subcmd__cmd)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -327,8 +472,36 @@ _cxs() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        cxs__subcmd__help__subcmd__send)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cxs__subcmd__help__subcmd__wait)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         cxs__subcmd__list)
-            opts="-h --json --help"
+            opts="-w -h --json --watch --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -364,12 +537,38 @@ _cxs() {
             return 0
             ;;
         cxs__subcmd__new)
-            opts="-h --help exec repl help"
+            opts="-h --help exec repl cmd help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cxs__subcmd__new__subcmd__cmd)
+            opts="-C -h --id --cd --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -452,8 +651,22 @@ _cxs() {
             return 0
             ;;
         cxs__subcmd__new__subcmd__help)
-            opts="exec repl help"
+            opts="exec repl cmd help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cxs__subcmd__new__subcmd__help__subcmd__cmd)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -572,6 +785,38 @@ _cxs() {
                     ;;
                 -a)
                     COMPREPLY=($(compgen -W "untrusted on-failure on-request never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cxs__subcmd__send)
+            opts="-h --no-enter --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        cxs__subcmd__wait)
+            opts="-h --timeout --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

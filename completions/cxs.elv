@@ -30,8 +30,13 @@ set edit:completion:arg-completer[cxs] = {|@words|
             cand logs 'Print a session''s log'
             cand delete 'Kill sessions and remove their state'
             cand rm 'Kill sessions and remove their state'
+            cand send 'Type text into a running session and submit it'
+            cand wait 'Wait until sessions'' agents exit, and exit with the agent''s status'
+            cand capture 'Print what a session''s pane shows now'
+            cand agents 'List the agents `new` can start and whether each is installed'
             cand completions 'Print a shell completion script'
             cand __run 'Run an agent inside its tmux pane and record how it ended (used by `new`)'
+            cand __notify 'Record that Codex finished a turn (Codex''s `notify` hook)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cxs;new'= {
@@ -39,6 +44,7 @@ set edit:completion:arg-completer[cxs] = {|@words|
             cand --help 'Print help'
             cand exec 'A one-shot `codex exec` run'
             cand repl 'The interactive Codex TUI'
+            cand cmd 'Any command, given after `--`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cxs;create'= {
@@ -46,6 +52,7 @@ set edit:completion:arg-completer[cxs] = {|@words|
             cand --help 'Print help'
             cand exec 'A one-shot `codex exec` run'
             cand repl 'The interactive Codex TUI'
+            cand cmd 'Any command, given after `--`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cxs;new;exec'= {
@@ -134,35 +141,59 @@ set edit:completion:arg-completer[cxs] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'cxs;new;cmd'= {
+            cand --id 'Session id (1-64 of A-Z a-z 0-9 _ -, not all digits); default: a fresh petname'
+            cand -C 'Working directory of the agent (default: the current one)'
+            cand --cd 'Working directory of the agent (default: the current one)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'cxs;create;cmd'= {
+            cand --id 'Session id (1-64 of A-Z a-z 0-9 _ -, not all digits); default: a fresh petname'
+            cand -C 'Working directory of the agent (default: the current one)'
+            cand --cd 'Working directory of the agent (default: the current one)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'cxs;new;help'= {
             cand exec 'A one-shot `codex exec` run'
             cand repl 'The interactive Codex TUI'
+            cand cmd 'Any command, given after `--`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cxs;new;help;exec'= {
         }
         &'cxs;new;help;repl'= {
         }
+        &'cxs;new;help;cmd'= {
+        }
         &'cxs;new;help;help'= {
         }
         &'cxs;create;help'= {
             cand exec 'A one-shot `codex exec` run'
             cand repl 'The interactive Codex TUI'
+            cand cmd 'Any command, given after `--`'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cxs;create;help;exec'= {
         }
         &'cxs;create;help;repl'= {
         }
+        &'cxs;create;help;cmd'= {
+        }
         &'cxs;create;help;help'= {
         }
         &'cxs;list'= {
             cand --json 'Print the rows as a JSON array'
+            cand -w 'Redraw the table every second until interrupted'
+            cand --watch 'Redraw the table every second until interrupted'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'cxs;ls'= {
             cand --json 'Print the rows as a JSON array'
+            cand -w 'Redraw the table every second until interrupted'
+            cand --watch 'Redraw the table every second until interrupted'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -189,11 +220,36 @@ set edit:completion:arg-completer[cxs] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'cxs;send'= {
+            cand --no-enter 'Type the text without submitting it'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'cxs;wait'= {
+            cand --timeout 'Give up after this long (e.g. 30s, 5m) and exit with status 124'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'cxs;capture'= {
+            cand -n 'Lines of history to include above the visible screen'
+            cand --lines 'Lines of history to include above the visible screen'
+            cand --ansi 'Keep colors and other escape sequences'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'cxs;agents'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'cxs;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'cxs;__run'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'cxs;__notify'= {
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -203,17 +259,25 @@ set edit:completion:arg-completer[cxs] = {|@words|
             cand attach 'Attach to a session''s tmux session (switches client when already inside tmux)'
             cand logs 'Print a session''s log'
             cand delete 'Kill sessions and remove their state'
+            cand send 'Type text into a running session and submit it'
+            cand wait 'Wait until sessions'' agents exit, and exit with the agent''s status'
+            cand capture 'Print what a session''s pane shows now'
+            cand agents 'List the agents `new` can start and whether each is installed'
             cand completions 'Print a shell completion script'
             cand __run 'Run an agent inside its tmux pane and record how it ended (used by `new`)'
+            cand __notify 'Record that Codex finished a turn (Codex''s `notify` hook)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'cxs;help;new'= {
             cand exec 'A one-shot `codex exec` run'
             cand repl 'The interactive Codex TUI'
+            cand cmd 'Any command, given after `--`'
         }
         &'cxs;help;new;exec'= {
         }
         &'cxs;help;new;repl'= {
+        }
+        &'cxs;help;new;cmd'= {
         }
         &'cxs;help;list'= {
         }
@@ -223,9 +287,19 @@ set edit:completion:arg-completer[cxs] = {|@words|
         }
         &'cxs;help;delete'= {
         }
+        &'cxs;help;send'= {
+        }
+        &'cxs;help;wait'= {
+        }
+        &'cxs;help;capture'= {
+        }
+        &'cxs;help;agents'= {
+        }
         &'cxs;help;completions'= {
         }
         &'cxs;help;__run'= {
+        }
+        &'cxs;help;__notify'= {
         }
         &'cxs;help;help'= {
         }

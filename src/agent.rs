@@ -1,27 +1,32 @@
-//! Turning typed `new` flags into the agent's argv: data, never a shell string.
+//! Agents: which ones cxs knows, how their argv is built from typed flags (data, never a
+//! shell string), and how their screens tell that they wait for the user.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use regex::Regex;
 
 use crate::cli::{Approval, CodexArgs, ExecArgs, ReplArgs, Sandbox};
-use crate::store::Kind;
+use crate::config::{AgentConfig, Config, Defaults};
 
 /// What to run for a new session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Launch {
-    /// Exec or repl.
-    pub kind: Kind,
+    /// `exec` or `repl` for Codex, the agent's name, or `cmd`.
+    pub kind: String,
     /// Program first, then its arguments, exactly as the agent will receive them.
     pub argv: Vec<String>,
     /// The prompt, if one was given, for the `list` preview.
     pub prompt: Option<String>,
+    /// Variables the agent's definition adds to the caller's environment.
+    pub env: BTreeMap<String, String>,
 }
 
 /// Builds `<codex> exec <flags> [AGENT_ARGS] -- PROMPT`.
-pub fn exec(codex: &Path, args: &ExecArgs, base: &Path) -> Result<Launch> {
+pub fn exec(codex: &Path, args: &ExecArgs, base: &Path, defaults: &Defaults) -> Result<Launch> {
     let mut argv = vec![path_arg(codex)?, "exec".to_owned()];
-    push_codex_flags(&mut argv, &args.codex, base)?;
+    push_codex_flags(&mut argv, &args.codex, base, defaults)?;
     push_flag(&mut argv, "--skip-git-repo-check", args.skip_git_repo_check);
     push_flag(&mut argv, "--json", args.json);
     if let Some(file) = &args.output_last_message {
@@ -33,16 +38,17 @@ pub fn exec(codex: &Path, args: &ExecArgs, base: &Path) -> Result<Launch> {
     argv.push("--".to_owned());
     argv.push(args.prompt.clone());
     Ok(Launch {
-        kind: Kind::Exec,
+        kind: "exec".to_owned(),
         argv,
         prompt: Some(args.prompt.clone()),
+        env: BTreeMap::new(),
     })
 }
 
 /// Builds `<codex> <flags> [AGENT_ARGS] [-- PROMPT]`.
-pub fn repl(codex: &Path, args: &ReplArgs, base: &Path) -> Result<Launch> {
+pub fn repl(codex: &Path, args: &ReplArgs, base: &Path, defaults: &Defaults) -> Result<Launch> {
     let mut argv = vec![path_arg(codex)?];
-    push_codex_flags(&mut argv, &args.codex, base)?;
+    push_codex_flags(&mut argv, &args.codex, base, defaults)?;
     if let Some(policy) = args.ask_for_approval {
         argv.push("--ask-for-approval".to_owned());
         argv.push(approval_name(policy).to_owned());
@@ -53,11 +59,147 @@ pub fn repl(codex: &Path, args: &ReplArgs, base: &Path) -> Result<Launch> {
         argv.push("--".to_owned());
         argv.push(prompt.clone());
     }
-    Ok(Launch {
-        kind: Kind::Repl,
-        argv,
-        prompt: args.prompt.clone(),
-    })
+    Ok(Launch { kind: "repl".to_owned(), argv, prompt: args.prompt.clone(), env: BTreeMap::new() })
+}
+
+/// Points Codex's `notify` hook at `cxs __notify DIR`, so turn ends are recorded exactly.
+pub fn add_notify(launch: &mut Launch, runner: &Path, dir: &Path) -> Result<()> {
+    let program = [path_arg(runner)?, "__notify".to_owned(), path_arg(dir)?];
+    // Codex reads `-c` values as TOML; a JSON array of strings is also a TOML one, with
+    // single-line escapes only.
+    let value = serde_json::to_string(&program)?;
+    let at = if launch.kind == "exec" { 2 } else { 1 };
+    launch.argv.splice(at..at, ["--config".to_owned(), format!("notify={value}")]);
+    Ok(())
+}
+
+/// Builds the argv of a named agent: its command, then `args`.
+pub fn named(agent: &Agent, args: &[String]) -> Result<Launch> {
+    let mut argv = agent.command.clone();
+    let program = argv.first().context("agent has an empty command")?;
+    let found = which::which(program)
+        .map_err(|_| anyhow::anyhow!("agent '{}': '{program}' not found on PATH", agent.name))?;
+    argv[0] = path_arg(&found)?;
+    argv.extend(args.iter().cloned());
+    let prompt = Some(args.join(" ")).filter(|p| !p.is_empty());
+    Ok(Launch { kind: agent.name.clone(), argv, prompt, env: agent.env.clone() })
+}
+
+/// Builds the argv of `cxs new cmd -- ARGV...`.
+pub fn command(argv: &[String]) -> Result<Launch> {
+    let (program, args) = argv.split_first().context("no command given")?;
+    let found =
+        which::which(program).map_err(|_| anyhow::anyhow!("command '{program}' not found"))?;
+    let mut argv = vec![path_arg(&found)?];
+    argv.extend(args.iter().cloned());
+    let prompt = Some(args.join(" ")).filter(|p| !p.is_empty());
+    Ok(Launch { kind: "cmd".to_owned(), argv, prompt, env: BTreeMap::new() })
+}
+
+/// An agent cxs can start by name.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    /// The name `new` and `list` use.
+    pub name: String,
+    /// Program and leading arguments.
+    pub command: Vec<String>,
+    /// Variables added to the caller's environment.
+    pub env: BTreeMap<String, String>,
+    /// Whether it comes from the configuration file.
+    pub configured: bool,
+    signs: Signs,
+}
+
+/// Built-in agents: name, program, then the patterns that mean "waits for the user" and
+/// "busy" (which wins) on its screen: a question asked, or an idle prompt.
+const BUILTIN: &[(&str, &str, &[&str], &[&str])] = &[
+    (
+        "codex",
+        "codex",
+        &[
+            r"(?i)do you trust",
+            r"(?i)would you like to (run|make|apply|allow)",
+            r"(?i)allow command",
+            r"(?i)press enter to (continue|confirm)",
+            r"(?i)\? for shortcuts",
+        ],
+        &[r"(?i)esc to interrupt"],
+    ),
+    (
+        "claude",
+        "claude",
+        &[r"(?i)do you want to", r"❯ 1\. Yes", r"(?i)\? for shortcuts"],
+        &[r"(?i)esc to interrupt"],
+    ),
+    ("aider", "aider", &[r"(?m)^\S*> ?$", r"\(Y\)es/\(N\)o"], &[]),
+    (
+        "gemini",
+        "gemini",
+        &[r"(?i)waiting for user confirmation", r"(?i)type your message"],
+        &[r"(?i)esc to cancel"],
+    ),
+];
+
+/// Every agent by name: the built-ins, then the configured ones (which win).
+pub fn agents(config: &Config) -> Result<Vec<Agent>> {
+    let mut agents: BTreeMap<String, Agent> = BTreeMap::new();
+    for (name, program, waiting, busy) in BUILTIN {
+        let agent = Agent {
+            name: (*name).to_owned(),
+            command: vec![(*program).to_owned()],
+            env: BTreeMap::new(),
+            configured: false,
+            signs: Signs::new(waiting, busy)?,
+        };
+        agents.insert(agent.name.clone(), agent);
+    }
+    for (name, AgentConfig { command, waiting, busy, env }) in &config.agents {
+        let signs = Signs::new(waiting, busy)
+            .with_context(|| format!("invalid pattern for agent '{name}'"))?;
+        let agent = Agent {
+            name: name.clone(),
+            command: command.clone(),
+            env: env.clone(),
+            configured: true,
+            signs,
+        };
+        agents.insert(name.clone(), agent);
+    }
+    Ok(agents.into_values().collect())
+}
+
+/// The screen signs of the agent a session of `kind` runs (Codex for `exec` and `repl`).
+pub fn signs<'a>(agents: &'a [Agent], kind: &str) -> Option<&'a Signs> {
+    let name = if kind == "exec" || kind == "repl" { "codex" } else { kind };
+    agents.iter().find(|a| a.name == name).map(|a| &a.signs).filter(|s| !s.waiting.is_empty())
+}
+
+/// Patterns that tell from a screen whether an agent waits for the user.
+#[derive(Debug, Clone, Default)]
+pub struct Signs {
+    waiting: Vec<Regex>,
+    busy: Vec<Regex>,
+}
+
+impl Signs {
+    fn new<S: AsRef<str>>(waiting: &[S], busy: &[S]) -> Result<Self> {
+        let compile = |patterns: &[S]| -> Result<Vec<Regex>> {
+            patterns
+                .iter()
+                .map(|p| {
+                    Regex::new(p.as_ref())
+                        .with_context(|| format!("invalid regex '{}'", p.as_ref()))
+                })
+                .collect()
+        };
+        Ok(Signs { waiting: compile(waiting)?, busy: compile(busy)? })
+    }
+
+    /// Whether `screen` shows the agent waiting for the user (and not busy).
+    pub fn waiting(&self, screen: &str) -> bool {
+        !self.busy.iter().any(|r| r.is_match(screen))
+            && self.waiting.iter().any(|r| r.is_match(screen))
+    }
 }
 
 /// Finds the codex binary: `CXS_CODEX_BIN` (a path or a name on PATH), else `codex` on PATH.
@@ -66,10 +208,7 @@ pub fn codex_bin() -> Result<PathBuf> {
     match std::env::var_os("CXS_CODEX_BIN").filter(|v| !v.is_empty()) {
         Some(bin) => {
             let found = which::which(&bin).with_context(|| {
-                format!(
-                    "CXS_CODEX_BIN '{}' is not an executable program",
-                    bin.to_string_lossy()
-                )
+                format!("CXS_CODEX_BIN '{}' is not an executable program", bin.to_string_lossy())
             })?;
             std::path::absolute(&found)
                 .with_context(|| format!("invalid CXS_CODEX_BIN '{}'", found.display()))
@@ -80,8 +219,13 @@ pub fn codex_bin() -> Result<PathBuf> {
     }
 }
 
-fn push_codex_flags(argv: &mut Vec<String>, codex: &CodexArgs, base: &Path) -> Result<()> {
-    push_value(argv, "--model", codex.model.as_deref());
+fn push_codex_flags(
+    argv: &mut Vec<String>,
+    codex: &CodexArgs,
+    base: &Path,
+    defaults: &Defaults,
+) -> Result<()> {
+    push_value(argv, "--model", codex.model.as_deref().or(defaults.model.as_deref()));
     for image in &codex.images {
         let path = base.join(image);
         if !path.is_file() {
@@ -90,7 +234,7 @@ fn push_codex_flags(argv: &mut Vec<String>, codex: &CodexArgs, base: &Path) -> R
         argv.push("--image".to_owned());
         argv.push(path_arg(&path)?);
     }
-    push_value(argv, "--sandbox", codex.sandbox.map(sandbox_name));
+    push_value(argv, "--sandbox", codex.sandbox.or(defaults.sandbox).map(sandbox_name));
     push_value(argv, "--profile", codex.profile.as_deref());
     for config in &codex.config {
         argv.push("--config".to_owned());
@@ -145,21 +289,21 @@ mod tests {
 
     /// Parses `cxs new ...` and renders the argv it builds, one argument a line.
     fn argv_for(args: &[&str]) -> String {
+        argv_with(args, &Defaults::default())
+    }
+
+    fn argv_with(args: &[&str], defaults: &Defaults) -> String {
         let tmp = tempfile::tempdir().unwrap();
         std::fs::write(tmp.path().join("shot.png"), b"png").unwrap();
         let cli = Cli::try_parse_from(["cxs", "new"].iter().chain(args)).unwrap();
         let codex = Path::new("/opt/bin/codex");
         let launch = match cli.command {
-            Command::New(NewCommand::Exec(a)) => exec(codex, &a, tmp.path()).unwrap(),
-            Command::New(NewCommand::Repl(a)) => repl(codex, &a, tmp.path()).unwrap(),
+            Command::New(NewCommand::Exec(a)) => exec(codex, &a, tmp.path(), defaults).unwrap(),
+            Command::New(NewCommand::Repl(a)) => repl(codex, &a, tmp.path(), defaults).unwrap(),
             _ => unreachable!(),
         };
         let base = tmp.path().to_str().unwrap();
-        launch
-            .argv
-            .iter()
-            .map(|a| format!("{:?}\n", a.replace(base, "[CWD]")))
-            .collect()
+        launch.argv.iter().map(|a| format!("{:?}\n", a.replace(base, "[CWD]"))).collect()
     }
 
     #[test]
@@ -247,11 +391,56 @@ mod tests {
     #[test]
     fn missing_image_is_an_error() {
         let cli = Cli::try_parse_from(["cxs", "new", "exec", "-i", "nope.png", "p"]).unwrap();
-        let Command::New(NewCommand::Exec(args)) = cli.command else {
-            unreachable!()
-        };
-        let err = exec(Path::new("/c"), &args, Path::new("/")).unwrap_err();
+        let Command::New(NewCommand::Exec(args)) = cli.command else { unreachable!() };
+        let err = exec(Path::new("/c"), &args, Path::new("/"), &Defaults::default()).unwrap_err();
         assert_eq!(err.to_string(), "image 'nope.png' is not a file");
+    }
+
+    #[test]
+    fn config_defaults_apply_unless_a_flag_is_given() {
+        let defaults = Defaults {
+            model: Some("o4".into()),
+            sandbox: Some(Sandbox::ReadOnly),
+            ..Defaults::default()
+        };
+        insta::assert_snapshot!(argv_with(&["exec", "-m", "o3", "p"], &defaults), @r#"
+        "/opt/bin/codex"
+        "exec"
+        "--model"
+        "o3"
+        "--sandbox"
+        "read-only"
+        "--"
+        "p"
+        "#);
+    }
+
+    #[test]
+    fn notify_hook_is_quoted_as_toml() {
+        let mut launch = Launch {
+            kind: "repl".into(),
+            argv: vec!["/c".into(), "--".into(), "hi".into()],
+            prompt: None,
+            env: BTreeMap::new(),
+        };
+        add_notify(&mut launch, Path::new("/bin/cxs"), Path::new("/h/it's \"x\"")).unwrap();
+        insta::assert_snapshot!(launch.argv.join("\n"), @r#"
+        /c
+        --config
+        notify=["/bin/cxs","__notify","/h/it's \"x\""]
+        --
+        hi
+        "#);
+    }
+
+    #[test]
+    fn screens_tell_waiting_from_busy() {
+        let agents = agents(&Config::default()).unwrap();
+        let codex = signs(&agents, "repl").unwrap();
+        assert!(codex.waiting("> Do you trust the files in this folder?\n1. Yes"));
+        assert!(!codex.waiting("Working (3s - esc to interrupt)\n? for shortcuts"));
+        assert!(!codex.waiting("plain output"));
+        assert!(signs(&agents, "cmd").is_none());
     }
 
     #[test]

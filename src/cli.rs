@@ -3,7 +3,11 @@
 
 use std::path::PathBuf;
 
+use std::ffi::OsString;
+use std::time::Duration;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Deserialize;
 
 use crate::session::Selector;
 use crate::store::SessionId;
@@ -37,20 +41,38 @@ pub enum Command {
     /// Kill sessions and remove their state.
     #[command(visible_alias = "rm")]
     Delete(DeleteArgs),
+    /// Type text into a running session and submit it.
+    Send(SendArgs),
+    /// Wait until sessions' agents exit, and exit with the agent's status.
+    Wait(WaitArgs),
+    /// Print what a session's pane shows now.
+    Capture(CaptureArgs),
+    /// List the agents `new` can start and whether each is installed.
+    Agents,
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Run an agent inside its tmux pane and record how it ended (used by `new`).
     #[command(name = "__run", hide = true)]
     Run(RunArgs),
+    /// Record that Codex finished a turn (Codex's `notify` hook).
+    #[command(name = "__notify", hide = true)]
+    Notify(NotifyArgs),
 }
 
 /// The kinds of session `new` can start.
 #[derive(Debug, Subcommand)]
+#[command(after_help = "Other agents: cxs new NAME [--id ID] [-C DIR] [ARGS]... starts a \
+    built-in (claude, aider, gemini) or configured agent; see `cxs agents`.")]
 pub enum NewCommand {
     /// A one-shot `codex exec` run.
     Exec(ExecArgs),
     /// The interactive Codex TUI.
     Repl(ReplArgs),
+    /// Any command, given after `--`.
+    Cmd(CmdArgs),
+    /// A built-in or configured agent by name.
+    #[command(external_subcommand)]
+    Agent(Vec<OsString>),
 }
 
 /// Flags every new session takes.
@@ -136,8 +158,32 @@ pub struct ReplArgs {
     pub extra: Vec<String>,
 }
 
+/// `cxs new cmd`.
+#[derive(Debug, Args)]
+pub struct CmdArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub new: NewArgs,
+    /// The program and its arguments.
+    #[arg(last = true, required = true, value_name = "ARGV")]
+    pub argv: Vec<String>,
+}
+
+/// `cxs new NAME`: the flags of a named agent, parsed after its name.
+#[derive(Debug, Parser)]
+#[command(name = "cxs new NAME", no_binary_name = true)]
+pub struct AgentArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub new: NewArgs,
+    /// Arguments passed to the agent verbatim.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "ARGS")]
+    pub args: Vec<String>,
+}
+
 /// Codex's sandbox policies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Sandbox {
     /// The model may read files but not write them.
     ReadOnly,
@@ -166,6 +212,9 @@ pub struct ListArgs {
     /// Print the rows as a JSON array.
     #[arg(long)]
     pub json: bool,
+    /// Redraw the table every second until interrupted.
+    #[arg(short = 'w', long, conflicts_with = "json")]
+    pub watch: bool,
 }
 
 /// `cxs attach`.
@@ -204,6 +253,45 @@ pub struct DeleteArgs {
     pub selectors: Vec<Selector>,
 }
 
+/// `cxs send`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// Session: list index, id, or unique id prefix.
+    #[arg(value_name = "SELECTOR")]
+    pub selector: Selector,
+    /// Text to type; `-` reads it from standard input.
+    #[arg(value_name = "TEXT", allow_hyphen_values = true)]
+    pub text: String,
+    /// Type the text without submitting it.
+    #[arg(long)]
+    pub no_enter: bool,
+}
+
+/// `cxs wait`.
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// Sessions: list indexes, ids, or unique id prefixes.
+    #[arg(value_name = "SELECTOR", required = true)]
+    pub selectors: Vec<Selector>,
+    /// Give up after this long (e.g. 30s, 5m) and exit with status 124.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+}
+
+/// `cxs capture`.
+#[derive(Debug, Args)]
+pub struct CaptureArgs {
+    /// Session: list index, id, or unique id prefix.
+    #[arg(value_name = "SELECTOR")]
+    pub selector: Selector,
+    /// Lines of history to include above the visible screen.
+    #[arg(short = 'n', long, value_name = "LINES", default_value_t = 0)]
+    pub lines: usize,
+    /// Keep colors and other escape sequences.
+    #[arg(long)]
+    pub ansi: bool,
+}
+
 /// `cxs completions`.
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
@@ -218,6 +306,25 @@ pub struct RunArgs {
     /// The session's state directory.
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+}
+
+/// `cxs __notify`.
+#[derive(Debug, Args)]
+pub struct NotifyArgs {
+    /// The session's state directory.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Codex's JSON event.
+    #[arg(value_name = "JSON")]
+    pub event: String,
+}
+
+fn parse_duration(value: &str) -> Result<Duration, String> {
+    // A bare number means seconds, as in `sleep` and `timeout`.
+    match value.parse::<u64>() {
+        Ok(seconds) => Ok(Duration::from_secs(seconds)),
+        Err(_) => humantime::parse_duration(value).map_err(|e| e.to_string()),
+    }
 }
 
 fn parse_config(value: &str) -> Result<String, String> {

@@ -43,11 +43,7 @@ impl Plain {
     /// The plain text of what is left: a last line without a newline.
     pub fn finish(&mut self) -> Vec<u8> {
         let rest = std::mem::take(&mut self.partial);
-        if rest.is_empty() {
-            rest
-        } else {
-            plain_line(&rest)
-        }
+        if rest.is_empty() { rest } else { plain_line(&rest) }
     }
 }
 

@@ -8,6 +8,7 @@ use std::str::FromStr;
 use anyhow::{Result, bail};
 use chrono::{DateTime, Utc};
 
+use crate::agent::{self, Agent, Signs};
 use crate::store::{SessionDir, Sidecar, Store};
 use crate::tmux::{PaneState, SessionName, Tmux};
 
@@ -59,6 +60,8 @@ impl fmt::Display for Selector {
 pub enum Status {
     /// The agent is running.
     Running,
+    /// The agent is running and waits for the user: a question, or an idle prompt.
+    Waiting,
     /// The agent ended with this exit code (unknown when tmux saw it killed by a signal).
     Exited(Option<i32>),
     /// No tmux session and no recorded exit: e.g. the tmux server was killed.
@@ -71,6 +74,7 @@ impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Status::Running => f.write_str("running"),
+            Status::Waiting => f.write_str("waiting"),
             Status::Exited(Some(code)) => write!(f, "exited ({code})"),
             Status::Exited(None) => f.write_str("exited (?)"),
             Status::Lost => f.write_str("lost"),
@@ -101,31 +105,52 @@ impl Session {
     pub fn created(&self) -> Option<DateTime<Utc>> {
         self.sidecar.as_ref().ok().map(|s| s.created)
     }
+
+    /// Whether the agent is still running (busy or waiting).
+    pub fn is_running(&self) -> bool {
+        matches!(self.status, Status::Running | Status::Waiting)
+    }
 }
 
 /// Every session in the store, newest first, with one tmux call.
-pub fn all(store: &Store, tmux: &Tmux) -> Result<Vec<Session>> {
-    let panes = tmux.sessions()?;
-    let mut panes: HashMap<String, PaneState> = panes
+///
+/// Given `agents`, the screens of running agents that have waiting patterns are captured
+/// in that same call, so `waiting` is told apart from `running`; without, only Codex's
+/// notify hook can tell.
+pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<Session>> {
+    let dirs = store.list()?;
+    let sidecars: Vec<Result<Sidecar, String>> =
+        dirs.iter().map(|(_, dir)| dir.read().map_err(|e| format!("{e:#}"))).collect();
+    let signs: Vec<Option<&Signs>> = sidecars
+        .iter()
+        .map(|sidecar| match (sidecar, agents) {
+            (Ok(s), Some(agents)) if s.exit_code.is_none() => agent::signs(agents, &s.kind),
+            _ => None,
+        })
+        .collect();
+    let watched: Vec<SessionName> = dirs
+        .iter()
+        .zip(&signs)
+        .filter(|(_, signs)| signs.is_some())
+        .map(|((id, _), _)| tmux_name(id))
+        .collect();
+    let snapshot = tmux.snapshot(&watched.iter().collect::<Vec<_>>())?;
+    let mut panes: HashMap<String, PaneState> = snapshot
+        .panes
         .into_iter()
         .filter(|p| p.name == tmux_name(&p.id))
         .map(|p| (p.id.clone(), p))
         .collect();
-    let mut sessions: Vec<Session> = store
-        .list()?
+    let mut sessions: Vec<Session> = dirs
         .into_iter()
-        .map(|(id, dir)| {
-            let sidecar = dir.read().map_err(|e| format!("{e:#}"));
+        .zip(sidecars)
+        .zip(signs)
+        .map(|(((id, dir), sidecar), signs)| {
             let pane = panes.remove(&id);
-            let status = status(sidecar.as_ref().ok(), pane.as_ref());
-            Session {
-                index: 0,
-                id,
-                dir,
-                sidecar,
-                pane,
-                status,
-            }
+            let screen = pane.as_ref().and_then(|p| snapshot.screens.get(&p.name.0));
+            let screen_waiting = signs.zip(screen).is_some_and(|(signs, s)| signs.waiting(s));
+            let status = status(sidecar.as_ref().ok(), pane.as_ref(), screen_waiting);
+            Session { index: 0, id, dir, sidecar, pane, status }
         })
         .collect();
     // Newest first; broken rows, with no creation time, last.
@@ -142,19 +167,14 @@ pub fn resolve<'a>(sessions: &'a [Session], selector: &Selector) -> Result<&'a S
         Selector::Index(index) => match sessions.get(*index) {
             Some(session) => Ok(session),
             None if sessions.is_empty() => bail!("no session at index {index}: there are none"),
-            None => bail!(
-                "no session at index {index}: the last is {}",
-                sessions.len() - 1
-            ),
+            None => bail!("no session at index {index}: the last is {}", sessions.len() - 1),
         },
         Selector::Prefix(prefix) => {
             if let Some(exact) = sessions.iter().find(|s| s.id == *prefix) {
                 return Ok(exact);
             }
-            let matches: Vec<&Session> = sessions
-                .iter()
-                .filter(|s| s.id.starts_with(prefix.as_str()))
-                .collect();
+            let matches: Vec<&Session> =
+                sessions.iter().filter(|s| s.id.starts_with(prefix.as_str())).collect();
             match matches.as_slice() {
                 [] => bail!("no session matches '{prefix}'"),
                 [one] => Ok(one),
@@ -167,7 +187,7 @@ pub fn resolve<'a>(sessions: &'a [Session], selector: &Selector) -> Result<&'a S
     }
 }
 
-fn status(sidecar: Option<&Sidecar>, pane: Option<&PaneState>) -> Status {
+fn status(sidecar: Option<&Sidecar>, pane: Option<&PaneState>, screen_waiting: bool) -> Status {
     let Some(sidecar) = sidecar else {
         return Status::Broken;
     };
@@ -175,9 +195,22 @@ fn status(sidecar: Option<&Sidecar>, pane: Option<&PaneState>) -> Status {
         (Some(code), _) => Status::Exited(Some(code)),
         // The runner died before it could record the exit (e.g. killed by a signal).
         (None, Some(pane)) if pane.dead => Status::Exited(pane.dead_status),
+        (None, Some(pane)) if screen_waiting || turn_ended(sidecar, pane) => Status::Waiting,
         (None, Some(_)) => Status::Running,
         (None, None) => Status::Lost,
     }
+}
+
+/// Whether the agent reported the end of a turn and nothing has happened since: no input
+/// from `cxs send`, and no output beyond the redraw that follows the report.
+fn turn_ended(sidecar: &Sidecar, pane: &PaneState) -> bool {
+    const REDRAW_SECS: i64 = 2;
+    let Some(ended) = sidecar.turn_ended else {
+        return false;
+    };
+    let answered = sidecar.input_sent.is_some_and(|sent| sent > ended);
+    let busy_again = pane.activity.is_some_and(|at| at > ended.timestamp() + REDRAW_SECS);
+    !answered && !busy_again
 }
 
 #[cfg(test)]
@@ -201,17 +234,9 @@ mod tests {
 
     #[test]
     fn selectors_resolve_by_index_id_and_prefix() {
-        let sessions = [
-            session("autumn-panda"),
-            session("autumn"),
-            session("brave-fox"),
-        ];
+        let sessions = [session("autumn-panda"), session("autumn"), session("brave-fox")];
         assert_eq!(resolved(&sessions, "2").unwrap(), "brave-fox");
-        assert_eq!(
-            resolved(&sessions, "autumn").unwrap(),
-            "autumn",
-            "an exact id wins"
-        );
+        assert_eq!(resolved(&sessions, "autumn").unwrap(), "autumn", "an exact id wins");
         assert_eq!(resolved(&sessions, "autumn-").unwrap(), "autumn-panda");
         assert_eq!(resolved(&sessions, "b").unwrap(), "brave-fox");
     }
@@ -220,16 +245,10 @@ mod tests {
     fn selector_errors_name_the_problem() {
         let sessions = [session("autumn-panda"), session("autumn-fox")];
         let err = |s| resolved(&sessions, s).unwrap_err().to_string();
-        assert_eq!(
-            err("aut"),
-            "'aut' matches several sessions: autumn-panda, autumn-fox"
-        );
+        assert_eq!(err("aut"), "'aut' matches several sessions: autumn-panda, autumn-fox");
         assert_eq!(err("zebra"), "no session matches 'zebra'");
         assert_eq!(err("7"), "no session at index 7: the last is 1");
-        assert_eq!(
-            err("a:b"),
-            "invalid selector 'a:b': give a list index, an id or an id prefix"
-        );
+        assert_eq!(err("a:b"), "invalid selector 'a:b': give a list index, an id or an id prefix");
         assert_eq!(
             resolved(&[], "0").unwrap_err().to_string(),
             "no session at index 0: there are none"

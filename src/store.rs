@@ -45,9 +45,7 @@ impl FromStr for SessionId {
         if s.is_empty() || s.len() > 64 {
             bail!("invalid session id '{s}': must be 1-64 characters long");
         }
-        if let Some(c) = s
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'))
+        if let Some(c) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'))
         {
             bail!("invalid session id '{s}': '{c}' is not allowed (use A-Z a-z 0-9 _ -)");
         }
@@ -78,26 +76,6 @@ impl fmt::Display for SessionId {
     }
 }
 
-/// Which agent program a session runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    /// A one-shot `codex exec` run.
-    Exec,
-    /// The interactive Codex TUI.
-    Repl,
-}
-
-impl Kind {
-    /// The name shown in `list`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Exec => "exec",
-            Kind::Repl => "repl",
-        }
-    }
-}
-
 /// What cxs records about a session: written at `new`, completed by the runner at exit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sidecar {
@@ -105,8 +83,8 @@ pub struct Sidecar {
     pub version: u32,
     /// The session's id.
     pub id: SessionId,
-    /// What kind of agent runs.
-    pub kind: Kind,
+    /// What runs: `exec` or `repl` for Codex, an agent's name, or `cmd`.
+    pub kind: String,
     /// The agent's full argv, program first.
     pub argv: Vec<String>,
     /// The agent's working directory.
@@ -125,6 +103,15 @@ pub struct Sidecar {
     /// When the agent ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished: Option<DateTime<Utc>>,
+    /// When the agent last finished a turn and handed control back (Codex's notify hook).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turn_ended: Option<DateTime<Utc>>,
+    /// When `cxs send` last gave the agent input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_sent: Option<DateTime<Utc>>,
+    /// The agent's last message, as its notify hook reported it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message: Option<String>,
 }
 
 /// The state directory, `CXS_HOME`.
@@ -238,9 +225,7 @@ impl SessionDir {
     pub fn write(&self, sidecar: &Sidecar) -> Result<()> {
         let path = self.sidecar_path();
         let text = toml::to_string(sidecar).context("cannot encode sidecar")?;
-        let tmp = self
-            .0
-            .join(format!(".{SIDECAR}.{}.tmp", std::process::id()));
+        let tmp = self.0.join(format!(".{SIDECAR}.{}.tmp", std::process::id()));
         let result = write_private(&tmp, text.as_bytes())
             .and_then(|()| fs::rename(&tmp, &path).map_err(Into::into));
         if result.is_err() {
@@ -259,8 +244,7 @@ impl SessionDir {
             .mode(0o600)
             .open(&lock_path)
             .with_context(|| format!("cannot open lock {}", lock_path.display()))?;
-        lock.lock()
-            .with_context(|| format!("cannot lock {}", lock_path.display()))?;
+        lock.lock().with_context(|| format!("cannot lock {}", lock_path.display()))?;
         let mut sidecar = self.read()?;
         if sidecar.version > SIDECAR_VERSION {
             bail!(
@@ -309,9 +293,7 @@ impl SessionDir {
     /// into it at the same moment cannot make the removal fail half-way.
     pub fn remove(&self) -> Result<()> {
         let name = self.0.file_name().unwrap_or_default().to_string_lossy();
-        let trash = self
-            .0
-            .with_file_name(format!(".deleting-{name}-{}", std::process::id()));
+        let trash = self.0.with_file_name(format!(".deleting-{name}-{}", std::process::id()));
         fs::rename(&self.0, &trash)
             .with_context(|| format!("cannot remove {}", self.0.display()))?;
         fs::remove_dir_all(&trash).with_context(|| format!("cannot remove {}", trash.display()))
@@ -322,12 +304,8 @@ impl SessionDir {
 ///
 /// No fsync: the rename already protects readers and a crashed cxs, and `new` stays fast.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
+    let mut file =
+        OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
     file.write_all(bytes)?;
     Ok(())
 }
@@ -352,17 +330,7 @@ mod tests {
         for ok in ["a", "autumn-panda", "A_1-b", "0a", &"x".repeat(64)] {
             assert!(ok.parse::<SessionId>().is_ok(), "{ok}");
         }
-        for bad in [
-            "",
-            "0",
-            "123",
-            "a.b",
-            "a:b",
-            "a b",
-            "é",
-            "a/b",
-            &"x".repeat(65),
-        ] {
+        for bad in ["", "0", "123", "a.b", "a:b", "a b", "é", "a/b", &"x".repeat(65)] {
             assert!(bad.parse::<SessionId>().is_err(), "{bad}");
         }
     }
@@ -370,51 +338,35 @@ mod tests {
     #[test]
     fn id_errors_name_the_problem() {
         let err = "a:b".parse::<SessionId>().unwrap_err().to_string();
-        assert_eq!(
-            err,
-            "invalid session id 'a:b': ':' is not allowed (use A-Z a-z 0-9 _ -)"
-        );
+        assert_eq!(err, "invalid session id 'a:b': ':' is not allowed (use A-Z a-z 0-9 _ -)");
     }
 
     #[test]
     fn sidecar_round_trips_and_is_private() {
         let tmp = tempfile::tempdir().unwrap();
-        let store = Store {
-            root: tmp.path().to_owned(),
-        };
+        let store = Store { root: tmp.path().to_owned() };
         let id: SessionId = "round-trip".parse().unwrap();
         let dir = store.create(&id).unwrap().unwrap();
-        assert!(
-            store.create(&id).unwrap().is_none(),
-            "an id is claimed once"
-        );
+        assert!(store.create(&id).unwrap().is_none(), "an id is claimed once");
         let sidecar = Sidecar {
             version: SIDECAR_VERSION,
             id,
-            kind: Kind::Exec,
-            argv: vec![
-                "codex".into(),
-                "exec".into(),
-                "--".into(),
-                "it's \"quoted\"\n".into(),
-            ],
+            kind: "exec".into(),
+            argv: vec!["codex".into(), "exec".into(), "--".into(), "it's \"quoted\"\n".into()],
             cwd: "/tmp".into(),
             created: Utc::now(),
             prompt: Some("it's \"quoted\"\n".into()),
             pid: None,
             exit_code: None,
             finished: None,
+            turn_ended: None,
+            input_sent: None,
+            last_message: None,
         };
         dir.write(&sidecar).unwrap();
         dir.update(|s| s.exit_code = Some(3)).unwrap();
         let back = dir.read().unwrap();
-        assert_eq!(
-            back,
-            Sidecar {
-                exit_code: Some(3),
-                ..sidecar
-            }
-        );
+        assert_eq!(back, Sidecar { exit_code: Some(3), ..sidecar });
         use std::os::unix::fs::PermissionsExt;
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(dir.path()), 0o700);

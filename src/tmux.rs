@@ -16,6 +16,8 @@ const ID_OPTION: &str = "@cxs-id";
 const KIND_OPTION: &str = "@cxs-kind";
 /// Scrollback kept per session, so `capture` can reach back.
 const HISTORY_LIMIT: &str = "50000";
+/// Starts each captured screen in a snapshot's output; no terminal text holds it.
+const SCREEN_MARKER: &str = "\u{1e}cxs-screen\u{1e}";
 
 /// The tmux server cxs talks to.
 #[derive(Debug, Clone)]
@@ -51,6 +53,15 @@ pub struct PaneState {
     pub activity: Option<i64>,
 }
 
+/// One moment of the server: cxs's sessions, and the screens that were asked for.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// cxs's sessions.
+    pub panes: Vec<PaneState>,
+    /// Visible pane text by tmux session name.
+    pub screens: std::collections::HashMap<String, String>,
+}
+
 /// Everything needed to start one session.
 #[derive(Debug)]
 pub struct Start<'a> {
@@ -69,10 +80,12 @@ pub struct Start<'a> {
 }
 
 impl Tmux {
-    /// The server named by `CXS_TMUX_SOCKET`, else the user's default server.
-    pub fn from_env() -> Self {
+    /// The server named by `CXS_TMUX_SOCKET`, else by `configured`, else the user's default.
+    pub fn from_env(configured: Option<&str>) -> Self {
         Self {
-            socket: std::env::var_os("CXS_TMUX_SOCKET").filter(|s| !s.is_empty()),
+            socket: std::env::var_os("CXS_TMUX_SOCKET")
+                .filter(|s| !s.is_empty())
+                .or_else(|| configured.map(OsString::from)),
             trace: std::env::var_os("CXS_TRACE").is_some_and(|v| !v.is_empty() && v != "0"),
         }
     }
@@ -86,23 +99,17 @@ impl Tmux {
             Some(bytes) => command.stdin_bytes(bytes.to_vec()),
             None => command.stdin_null(),
         };
-        let output = command
-            .stdout_capture()
-            .stderr_capture()
-            .unchecked()
-            .run()
-            .map_err(|e| match e.kind() {
+        let output = command.stdout_capture().stderr_capture().unchecked().run().map_err(|e| {
+            match e.kind() {
                 std::io::ErrorKind::NotFound => {
                     anyhow::anyhow!("tmux not found on PATH: install tmux 3.2 or later")
                 }
                 _ => anyhow::Error::new(e).context("cannot run tmux"),
-            })?;
+            }
+        })?;
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
-            bail!(TmuxError {
-                command: shell_words(&argv),
-                stderr
-            });
+            bail!(TmuxError { command: shell_words(&argv), stderr });
         }
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
@@ -123,16 +130,7 @@ impl Tmux {
         let chain = Chain::default()
             // history-limit only applies to panes created after it is set, so the session
             // starts with a placeholder window that the agent's window replaces.
-            .cmd([
-                "new-session",
-                "-d",
-                "-s",
-                &start.name.0,
-                "-c",
-                "/",
-                "--",
-                "true",
-            ])
+            .cmd(["new-session", "-d", "-s", &start.name.0, "-c", "/", "--", "true"])
             .cmd(["set-option", "-t", &target, ID_OPTION, start.id])
             .cmd(["set-option", "-t", &target, KIND_OPTION, start.kind])
             .cmd(["set-option", "-t", &target, "history-limit", HISTORY_LIMIT])
@@ -155,21 +153,61 @@ impl Tmux {
 
     /// Lists cxs's sessions on this server with one `list-sessions` call; none when no server.
     pub fn sessions(&self) -> Result<Vec<PaneState>> {
+        Ok(self.snapshot(&[])?.panes)
+    }
+
+    /// Lists cxs's sessions and captures the screens of `screens_of`, in one tmux call.
+    ///
+    /// A session in `screens_of` that vanished makes tmux stop the chain; then the listing
+    /// is taken again and only the screens that still exist are captured.
+    pub fn snapshot(&self, screens_of: &[&SessionName]) -> Result<Snapshot> {
+        match self.try_snapshot(screens_of) {
+            Err(e) if !screens_of.is_empty() && e.downcast_ref::<TmuxError>().is_some() => {
+                let live = self.try_snapshot(&[])?.panes;
+                let alive: Vec<&SessionName> = screens_of
+                    .iter()
+                    .copied()
+                    .filter(|name| live.iter().any(|p| p.name == **name && !p.dead))
+                    .collect();
+                self.try_snapshot(&alive)
+            }
+            result => result,
+        }
+    }
+
+    fn try_snapshot(&self, screens_of: &[&SessionName]) -> Result<Snapshot> {
         let format = format!(
             "#{{session_name}}\t#{{{ID_OPTION}}}\t#{{pane_dead}}\t#{{pane_dead_status}}\t#{{window_activity}}"
         );
-        let chain = Chain::default().cmd(["list-sessions", "-F", &format]);
+        let mut chain = Chain::default().cmd(["list-sessions", "-F", &format]);
+        for name in screens_of {
+            let target = name.target();
+            let marker = format!("{SCREEN_MARKER}{}", name.0);
+            chain = chain.cmd(["display-message", "-p", "-t", &target, &marker]).cmd([
+                "capture-pane",
+                "-p",
+                "-J",
+                "-t",
+                &target,
+            ]);
+        }
         let stdout = match self.run(&chain, None) {
             Ok(stdout) => stdout,
-            Err(e)
-                if e.downcast_ref::<TmuxError>()
-                    .is_some_and(TmuxError::no_server) =>
-            {
-                return Ok(Vec::new());
+            Err(e) if e.downcast_ref::<TmuxError>().is_some_and(TmuxError::no_server) => {
+                return Ok(Snapshot::default());
             }
             Err(e) => return Err(e.context("cannot list tmux sessions")),
         };
-        Ok(stdout.lines().filter_map(parse_session_line).collect())
+        let mut sections = stdout.split(SCREEN_MARKER);
+        let listing = sections.next().unwrap_or_default();
+        let panes = listing.lines().filter_map(parse_session_line).collect();
+        let screens = sections
+            .filter_map(|section| {
+                let (name, screen) = section.split_once('\n')?;
+                Some((name.to_owned(), screen.to_owned()))
+            })
+            .collect();
+        Ok(Snapshot { panes, screens })
     }
 
     /// Kills sessions in one tmux call.
@@ -180,9 +218,7 @@ impl Tmux {
         let chain = names.iter().fold(Chain::default(), |chain, name| {
             chain.cmd(["kill-session", "-t", &name.target()])
         });
-        self.run(&chain, None)
-            .context("cannot kill tmux sessions")
-            .map(drop)
+        self.run(&chain, None).context("cannot kill tmux sessions").map(drop)
     }
 
     /// Types `text` into the pane as literal keys (never key names, never commands).
@@ -195,18 +231,16 @@ impl Tmux {
     /// it, so several lines arrive as one message.
     pub fn paste(&self, name: &SessionName, text: &[u8]) -> Result<()> {
         let buffer = format!("{}-send", name.0);
-        let chain = Chain::default()
-            .cmd(["load-buffer", "-b", &buffer, "-"])
-            .cmd([
-                "paste-buffer",
-                "-d",
-                "-p",
-                "-r",
-                "-b",
-                &buffer,
-                "-t",
-                &name.target(),
-            ]);
+        let chain = Chain::default().cmd(["load-buffer", "-b", &buffer, "-"]).cmd([
+            "paste-buffer",
+            "-d",
+            "-p",
+            "-r",
+            "-b",
+            &buffer,
+            "-t",
+            &name.target(),
+        ]);
         self.run(&chain, Some(text)).map(drop)
     }
 
@@ -229,11 +263,7 @@ impl Tmux {
     /// Replaces this process with a tmux client on `name`; `switch-client` when `inside` is set.
     pub fn attach(&self, name: &SessionName, read_only: bool, inside: bool) -> Result<Infallible> {
         let target = name.target();
-        let verb = if inside {
-            "switch-client"
-        } else {
-            "attach-session"
-        };
+        let verb = if inside { "switch-client" } else { "attach-session" };
         let mut command = vec![verb, "-t", &target];
         if read_only {
             command.push("-r");
@@ -294,8 +324,7 @@ impl Chain {
         if !self.args.is_empty() {
             self.args.push(";".into());
         }
-        self.args
-            .extend(words.into_iter().map(|w| escape_arg(w.as_ref())));
+        self.args.extend(words.into_iter().map(|w| escape_arg(w.as_ref())));
         self
     }
 }
@@ -334,11 +363,7 @@ impl TmuxError {
 
 impl std::fmt::Display for TmuxError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "tmux failed: {} (ran `tmux {}`)",
-            self.stderr, self.command
-        )
+        write!(f, "tmux failed: {} (ran `tmux {}`)", self.stderr, self.command)
     }
 }
 
@@ -408,9 +433,7 @@ mod tests {
 
     #[test]
     fn arguments_ending_in_semicolons_stay_arguments() {
-        let chain = Chain::default()
-            .cmd(["send-keys", "a;"])
-            .cmd(["x", ";", "b\\;"]);
+        let chain = Chain::default().cmd(["send-keys", "a;"]).cmd(["x", ";", "b\\;"]);
         let args: Vec<&OsStr> = chain.args.iter().map(OsString::as_os_str).collect();
         assert_eq!(args, ["send-keys", "a\\;", ";", "x", "\\;", "b\\\\;"]);
     }
@@ -421,10 +444,7 @@ mod tests {
             .iter()
             .map(OsString::from)
             .collect();
-        assert_eq!(
-            shell_words(&argv),
-            r"-L s new-session ';' 'a b' 'it'\''s' #{x}"
-        );
+        assert_eq!(shell_words(&argv), r"-L s new-session ';' 'a b' 'it'\''s' #{x}");
     }
 
     #[test]

@@ -4,17 +4,14 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 
+use super::Env;
 use crate::cli::AttachArgs;
-use crate::session;
-use crate::store::Store;
 use crate::tmux::Tmux;
 
 /// Attaches; only returns on error.
 pub fn run(args: &AttachArgs) -> Result<()> {
-    let store = Store::from_env()?;
-    let tmux = Tmux::from_env();
-    let sessions = session::all(&store, &tmux)?;
-    let session = session::resolve(&sessions, &args.selector)?;
+    let env = Env::load()?;
+    let session = env.resolve(&args.selector)?;
     let Some(pane) = &session.pane else {
         bail!(
             "session '{}' has no tmux session ({}); read its output with `cxs logs {}`",
@@ -23,12 +20,12 @@ pub fn run(args: &AttachArgs) -> Result<()> {
             session.id
         );
     };
-    let inside = inside_this_server(&tmux);
+    let inside = inside_this_server(&env.tmux);
     if inside && args.read_only {
         // switch-client -r would toggle the user's own client read-only for every session.
         bail!("cannot attach read-only from inside this tmux server; run it in a plain terminal");
     }
-    tmux.attach(&pane.name, args.read_only, inside).map(drop)
+    env.tmux.attach(&pane.name, args.read_only, inside).map(drop)
 }
 
 /// Whether this process runs inside a pane of the server cxs uses ($TMUX names its socket).

@@ -2,16 +2,14 @@
 
 use anyhow::Result;
 
+use super::Env;
 use crate::cli::DeleteArgs;
 use crate::session::{self, Session};
-use crate::store::Store;
-use crate::tmux::Tmux;
 
 /// Deletes every selected session; nothing is deleted if any selector fails to resolve.
 pub fn run(args: &DeleteArgs) -> Result<()> {
-    let store = Store::from_env()?;
-    let tmux = Tmux::from_env();
-    let sessions = session::all(&store, &tmux)?;
+    let env = Env::load()?;
+    let sessions = env.sessions()?;
     let mut chosen: Vec<&Session> = Vec::new();
     for selector in &args.selectors {
         let session = session::resolve(&sessions, selector)?;
@@ -20,12 +18,8 @@ pub fn run(args: &DeleteArgs) -> Result<()> {
         }
     }
     // The tmux session goes first, so the agent cannot write into a half-removed directory.
-    let names: Vec<_> = chosen
-        .iter()
-        .filter_map(|s| s.pane.as_ref())
-        .map(|p| &p.name)
-        .collect();
-    tmux.kill(&names)?;
+    let names: Vec<_> = chosen.iter().filter_map(|s| s.pane.as_ref()).map(|p| &p.name).collect();
+    env.tmux.kill(&names)?;
     for session in chosen {
         session.dir.remove()?;
     }

@@ -6,25 +6,39 @@ use anyhow::Result;
 use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
 
+use super::Env;
+use crate::agent;
 use crate::cli::ListArgs;
 use crate::session::{self, Session, Status};
-use crate::store::Store;
-use crate::tmux::Tmux;
 
 const PREVIEW_CHARS: usize = 40;
+const COLUMNS: usize = 9;
 
-/// Prints the listing.
+/// Prints the listing, once or (`--watch`) every second until interrupted.
 pub fn run(args: &ListArgs) -> Result<()> {
-    let sessions = session::all(&Store::from_env()?, &Tmux::from_env())?;
-    let rows: Vec<Row> = sessions.iter().map(Row::new).collect();
+    let env = Env::load()?;
+    let agents = agent::agents(&env.config)?;
     let mut out = std::io::stdout().lock();
-    if args.json {
-        serde_json::to_writer_pretty(&mut out, &rows)?;
-        writeln!(out)?;
-    } else {
-        write_table(&mut out, &rows)?;
+    loop {
+        let sessions = session::all(&env.store, &env.tmux, Some(&agents))?;
+        let now = Utc::now();
+        let rows: Vec<Row> = sessions.iter().map(|s| Row::new(s, now)).collect();
+        if args.json {
+            serde_json::to_writer_pretty(&mut out, &rows)?;
+            writeln!(out)?;
+        } else {
+            if args.watch {
+                // Home and clear: redraw in place rather than scroll.
+                write!(out, "\x1b[H\x1b[2J")?;
+            }
+            write_table(&mut out, &rows)?;
+        }
+        out.flush()?;
+        if !args.watch {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_secs(1));
     }
-    Ok(())
 }
 
 /// One line of the listing; its field names are the stable `--json` format.
@@ -32,57 +46,69 @@ pub fn run(args: &ListArgs) -> Result<()> {
 struct Row {
     index: usize,
     id: String,
-    kind: Option<&'static str>,
+    kind: Option<String>,
     status: &'static str,
     exit_code: Option<i32>,
     pid: Option<u32>,
     log: String,
     log_bytes: u64,
     created: Option<DateTime<Utc>>,
+    last_output: Option<DateTime<Utc>>,
     cwd: Option<String>,
     prompt: Option<String>,
+    last_message: Option<String>,
     argv: Option<Vec<String>>,
     error: Option<String>,
     #[serde(skip)]
     shown_status: String,
+    #[serde(skip)]
+    active: String,
 }
 
 impl Row {
-    fn new(session: &Session) -> Self {
+    fn new(session: &Session, now: DateTime<Utc>) -> Self {
         let sidecar = session.sidecar.as_ref().ok();
         let log = session.dir.log();
         let (status, exit_code) = match session.status {
             Status::Running => ("running", None),
+            Status::Waiting => ("waiting", None),
             Status::Exited(code) => ("exited", code),
             Status::Lost => ("lost", None),
             Status::Broken => ("broken", None),
         };
+        let last_output = session
+            .pane
+            .as_ref()
+            .and_then(|p| p.activity)
+            .and_then(|at| DateTime::from_timestamp(at, 0));
         Row {
             index: session.index,
             id: session.id.clone(),
-            kind: sidecar.map(|s| s.kind.as_str()),
+            kind: sidecar.map(|s| s.kind.clone()),
             status,
             exit_code,
-            pid: sidecar
-                .and_then(|s| s.pid)
-                .filter(|_| session.status == Status::Running),
+            pid: sidecar.and_then(|s| s.pid).filter(|_| session.is_running()),
             log_bytes: std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0),
             log: log.to_string_lossy().into_owned(),
             created: sidecar.map(|s| s.created),
+            last_output,
             cwd: sidecar.map(|s| s.cwd.to_string_lossy().into_owned()),
             prompt: sidecar.and_then(|s| s.prompt.clone()),
+            last_message: sidecar.and_then(|s| s.last_message.clone()),
             argv: sidecar.map(|s| s.argv.clone()),
             error: session.sidecar.as_ref().err().cloned(),
             shown_status: session.status.to_string(),
+            active: last_output.map_or("-".to_owned(), |at| age(now - at)),
         }
     }
 
-    fn cells(&self) -> [String; 8] {
+    fn cells(&self) -> [String; COLUMNS] {
         [
             self.index.to_string(),
             self.id.clone(),
-            self.kind.unwrap_or("-").to_owned(),
+            self.kind.clone().unwrap_or_else(|| "-".to_owned()),
             self.shown_status.clone(),
+            self.active.clone(),
             self.pid.map_or("-".to_owned(), |p| p.to_string()),
             human_size(self.log_bytes),
             self.created.map_or("-".to_owned(), |c| {
@@ -98,14 +124,11 @@ impl Row {
 }
 
 fn write_table(out: &mut impl Write, rows: &[Row]) -> Result<()> {
-    let header = [
-        "#", "ID", "KIND", "STATUS", "PID", "LOG", "CREATED", "PROMPT",
-    ]
-    .map(String::from);
-    let lines: Vec<[String; 8]> = std::iter::once(header)
-        .chain(rows.iter().map(Row::cells))
-        .collect();
-    let mut widths = [0; 8];
+    let header = ["#", "ID", "KIND", "STATUS", "ACTIVE", "PID", "LOG", "CREATED", "PROMPT"]
+        .map(String::from);
+    let lines: Vec<[String; COLUMNS]> =
+        std::iter::once(header).chain(rows.iter().map(Row::cells)).collect();
+    let mut widths = [0; COLUMNS];
     for line in &lines {
         for (width, cell) in widths.iter_mut().zip(line) {
             *width = (*width).max(cell.chars().count());
@@ -129,16 +152,24 @@ fn write_table(out: &mut impl Write, rows: &[Row]) -> Result<()> {
 
 /// The first characters of `text` on one line, cut on a character boundary with `...`.
 fn preview(text: &str) -> String {
-    let flat: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let flat: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     if flat.chars().count() <= PREVIEW_CHARS {
         return flat;
     }
     let mut cut: String = flat.chars().take(PREVIEW_CHARS - 3).collect();
     cut.push_str("...");
     cut
+}
+
+/// How long ago, in the largest whole unit: `4s`, `12m`, `3h`, `2d`.
+fn age(elapsed: chrono::TimeDelta) -> String {
+    let secs = elapsed.num_seconds().max(0);
+    match secs {
+        0..60 => format!("{secs}s"),
+        60..3600 => format!("{}m", secs / 60),
+        3600..86400 => format!("{}h", secs / 3600),
+        _ => format!("{}d", secs / 86400),
+    }
 }
 
 /// `1.4M`-style sizes, as `ls -lh` prints them.
@@ -172,6 +203,15 @@ mod tests {
         assert!(cut.ends_with("..."));
         assert_eq!(preview("short\nprompt"), "short prompt");
         assert_eq!(preview(&"x".repeat(40)), "x".repeat(40));
+    }
+
+    #[test]
+    fn ages_use_the_largest_unit() {
+        let age = |secs| age(chrono::TimeDelta::seconds(secs));
+        assert_eq!(
+            [age(-3), age(4), age(59), age(60), age(3599), age(7200), age(200_000)],
+            ["0s", "4s", "59s", "1m", "59m", "2h", "2d"]
+        );
     }
 
     #[test]

@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
+use super::Env;
 use crate::cli::LogsArgs;
 use crate::plain::Plain;
-use crate::session::{self, Status};
-use crate::store::{SessionDir, Store};
+use crate::store::SessionDir;
 use crate::tmux::Tmux;
 
 /// How often `--follow` looks for new output; the latency a user sees.
@@ -21,10 +21,8 @@ const BLOCK: usize = 64 * 1024;
 
 /// Prints the log of one session.
 pub fn run(args: &LogsArgs) -> Result<()> {
-    let store = Store::from_env()?;
-    let tmux = Tmux::from_env();
-    let sessions = session::all(&store, &tmux)?;
-    let session = session::resolve(&sessions, &args.selector)?;
+    let env = Env::load()?;
+    let session = env.resolve(&args.selector)?;
     let path = session.dir.log();
     let mut file =
         File::open(&path).with_context(|| format!("cannot open log {}", path.display()))?;
@@ -33,15 +31,11 @@ pub fn run(args: &LogsArgs) -> Result<()> {
             .with_context(|| format!("cannot read log {}", path.display()))?,
         None => 0,
     };
-    let mut log = Log {
-        file,
-        position: start,
-        plain: (!args.raw).then(Plain::default),
-    };
+    let mut log = Log { file, position: start, plain: (!args.raw).then(Plain::default) };
     let mut out = io::stdout().lock();
     log.copy_new(&mut out, &path)?;
-    if args.follow && session.status == Status::Running {
-        follow(&mut log, &mut out, &path, &session.dir, &tmux, &session.id)?;
+    if args.follow && session.is_running() {
+        follow(&mut log, &mut out, &path, &session.dir, &env.tmux, &session.id)?;
     }
     log.finish(&mut out)
 }
@@ -65,9 +59,7 @@ impl Log {
         if len == self.position {
             return Ok(false);
         }
-        self.file
-            .seek(SeekFrom::Start(self.position))
-            .with_context(context)?;
+        self.file.seek(SeekFrom::Start(self.position)).with_context(context)?;
         let mut buf = vec![0; BLOCK];
         loop {
             let n = self.file.read(&mut buf).with_context(context)?;

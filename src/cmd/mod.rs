@@ -1,16 +1,56 @@
 //! One module per verb, each with a `run` function; this one dispatches to them.
 
+mod agents;
 mod attach;
+mod capture;
 mod completions;
 mod delete;
 mod list;
 mod logs;
 mod new;
+mod notify;
 mod run;
+mod send;
+mod wait;
 
 use anyhow::Result;
 
 use crate::cli::Command;
+use crate::config::Config;
+use crate::session::{self, Selector, Session};
+use crate::store::Store;
+use crate::tmux::Tmux;
+
+/// What most verbs need: the configuration, the state directory and the tmux server.
+pub struct Env {
+    /// The user's configuration.
+    pub config: Config,
+    /// `CXS_HOME`.
+    pub store: Store,
+    /// The tmux server sessions run on.
+    pub tmux: Tmux,
+}
+
+impl Env {
+    /// Reads the configuration and the environment.
+    pub fn load() -> Result<Self> {
+        let config = Config::load()?;
+        let tmux = Tmux::from_env(config.defaults.tmux_socket.as_deref());
+        Ok(Env { config, store: Store::from_env()?, tmux })
+    }
+
+    /// Every session, with `waiting` told only by notify hooks (no screens captured).
+    pub fn sessions(&self) -> Result<Vec<Session>> {
+        session::all(&self.store, &self.tmux, None)
+    }
+
+    /// Resolves one selector against a fresh listing.
+    pub fn resolve(&self, selector: &Selector) -> Result<Session> {
+        let mut sessions = self.sessions()?;
+        let index = session::resolve(&sessions, selector)?.index;
+        Ok(sessions.swap_remove(index))
+    }
+}
 
 /// Leave with this exit status and no message (the agent's own status, passed through).
 #[derive(Debug)]
@@ -32,7 +72,12 @@ pub fn run(command: Command) -> Result<()> {
         Command::Attach(args) => attach::run(&args),
         Command::Logs(args) => logs::run(&args),
         Command::Delete(args) => delete::run(&args),
+        Command::Send(args) => send::run(&args),
+        Command::Wait(args) => wait::run(&args),
+        Command::Capture(args) => capture::run(&args),
+        Command::Agents => agents::run(),
         Command::Completions(args) => completions::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Notify(args) => notify::run(&args),
     }
 }

@@ -6,43 +6,75 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
+use clap::Parser;
 
+use super::Env;
 use crate::agent::{self, Launch};
-use crate::cli::{NewArgs, NewCommand};
+use crate::cli::{AgentArgs, NewArgs, NewCommand};
+use crate::config::Defaults;
 use crate::session::tmux_name;
 use crate::store::{self, SIDECAR_VERSION, SessionDir, SessionId, Sidecar, Store};
 use crate::tmux::{Start, Tmux};
 
 /// Starts the session and prints its id alone, so `id=$(cxs new exec ...)` works.
 pub fn run(command: &NewCommand) -> Result<()> {
-    let store = Store::from_env()?;
-    let tmux = Tmux::from_env();
+    let env = Env::load()?;
     let base = std::env::current_dir().context("cannot read the current directory")?;
+    let defaults = &env.config.defaults;
     // Everything that can be checked is checked before anything is created.
-    let codex = agent::codex_bin()?;
-    let (new, launch) = match command {
-        NewCommand::Exec(args) => (&args.new, agent::exec(&codex, args, &base)?),
-        NewCommand::Repl(args) => (&args.new, agent::repl(&codex, args, &base)?),
+    let named_args;
+    let (new, mut launch): (&NewArgs, Launch) = match command {
+        NewCommand::Exec(args) => {
+            (&args.new, agent::exec(&agent::codex_bin()?, args, &base, defaults)?)
+        }
+        NewCommand::Repl(args) => {
+            (&args.new, agent::repl(&agent::codex_bin()?, args, &base, defaults)?)
+        }
+        NewCommand::Cmd(args) => (&args.new, agent::command(&args.argv)?),
+        NewCommand::Agent(words) => {
+            let (name, rest) = words.split_first().context("no agent name given")?;
+            let name = name.to_string_lossy();
+            let agents = agent::agents(&env.config)?;
+            let Some(found) = agents.iter().find(|a| a.name == name && a.name != "codex") else {
+                let known: Vec<&str> = agents.iter().map(|a| a.name.as_str()).collect();
+                bail!(
+                    "unknown agent '{name}': use exec or repl for codex, cmd for any command, \
+                     or one of: {}",
+                    known.join(", ")
+                );
+            };
+            named_args = AgentArgs::try_parse_from(rest).unwrap_or_else(|e| e.exit());
+            (&named_args.new, agent::named(found, &named_args.args)?)
+        }
     };
-    let cwd = working_dir(new, &base)?;
+    let cwd = working_dir(new, defaults, &base)?;
     let runner = std::env::current_exe().context("cannot find the cxs executable")?;
 
-    let (id, dir) = claim(&store, new.id.as_ref())?;
-    if let Err(err) = start(&tmux, &id, &dir, &launch, &cwd, &runner) {
-        undo(&tmux, &id, &dir);
+    let (id, dir) = claim(&env.store, new.id.as_ref())?;
+    if launch.kind == "repl" {
+        agent::add_notify(&mut launch, &runner, dir.path())?;
+    }
+    if let Err(err) = start(&env.tmux, &id, &dir, &launch, &cwd, &runner) {
+        undo(&env.tmux, &id, &dir);
         return Err(err.context(format!("cannot start session '{id}'")));
     }
     writeln!(std::io::stdout().lock(), "{id}")?;
     Ok(())
 }
 
-fn working_dir(new: &NewArgs, base: &Path) -> Result<PathBuf> {
-    let Some(cd) = &new.cd else {
-        return Ok(base.to_owned());
+/// `-C`, else the configured default (with `~/` expanded), else the current directory.
+fn working_dir(new: &NewArgs, defaults: &Defaults, base: &Path) -> Result<PathBuf> {
+    let (dir, shown) = match (&new.cd, &defaults.cd) {
+        (Some(cd), _) => (base.join(cd), cd.clone()),
+        (None, Some(cd)) => {
+            let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+            let dir = cd.strip_prefix("~").map_or_else(|_| cd.clone(), |rest| home.join(rest));
+            (dir, cd.clone())
+        }
+        (None, None) => return Ok(base.to_owned()),
     };
-    let dir = base.join(cd);
     if !dir.is_dir() {
-        bail!("working directory '{}' is not a directory", cd.display());
+        bail!("working directory '{}' is not a directory", shown.display());
     }
     Ok(dir)
 }
@@ -79,7 +111,7 @@ fn start(
     dir.write(&Sidecar {
         version: SIDECAR_VERSION,
         id: id.clone(),
-        kind: launch.kind,
+        kind: launch.kind.clone(),
         argv: launch.argv.clone(),
         cwd: cwd.to_owned(),
         created: Utc::now(),
@@ -87,15 +119,19 @@ fn start(
         pid: None,
         exit_code: None,
         finished: None,
+        turn_ended: None,
+        input_sent: None,
+        last_message: None,
     })?;
-    dir.write_env(std::env::vars_os())?;
+    let extra = launch.env.iter().map(|(k, v)| (k.into(), v.into()));
+    dir.write_env(std::env::vars_os().chain(extra))?;
     let log = dir.log();
     store::touch_private(&log)?;
     let command: Vec<OsString> = vec![runner.into(), "__run".into(), dir.path().into()];
     tmux.start(&Start {
         name: &tmux_name(id.as_str()),
         id: id.as_str(),
-        kind: launch.kind.as_str(),
+        kind: &launch.kind,
         cwd,
         command: &command,
         log: &log,

@@ -20,17 +20,10 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let dir = SessionDir::from_path(args.dir.clone());
     let sidecar = dir.read()?;
     let env = dir.take_env()?;
-    let (program, rest) = sidecar
-        .argv
-        .split_first()
-        .context("sidecar has an empty argv")?;
+    let (program, rest) = sidecar.argv.split_first().context("sidecar has an empty argv")?;
 
     let mut command = Command::new(program);
-    command
-        .args(rest)
-        .current_dir(&sidecar.cwd)
-        .env_clear()
-        .envs(env);
+    command.args(rest).current_dir(&sidecar.cwd).env_clear().envs(env);
     for var in PANE_VARS {
         match std::env::var_os(var) {
             Some(value) => command.env(var, value),
@@ -54,9 +47,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         Ok(mut child) => {
             record(&dir, |s| s.pid = Some(child.id()));
             let status = child.wait().context("cannot wait for the agent")?;
-            status
-                .code()
-                .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
+            status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
         }
         Err(err) => {
             eprintln!("cxs: cannot start '{program}': {err}");

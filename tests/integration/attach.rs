@@ -11,17 +11,7 @@ fn attach_from_outer_terminal(env: &TestEnv, outer: &TestEnv, args: &str) {
         env.home().display(),
         env.socket()
     );
-    outer.tmux_ok(&[
-        "new-session",
-        "-d",
-        "-s",
-        "terminal",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        &command,
-    ]);
+    outer.tmux_ok(&["new-session", "-d", "-s", "terminal", "-x", "120", "-y", "40", &command]);
 }
 
 fn clients(env: &TestEnv) -> String {
@@ -34,9 +24,7 @@ fn attach_makes_a_client_of_the_session() {
     let outer = TestEnv::new();
     let id = env.new_exec(&[("FAKE_AGENT_SLEEP", "30")], &["--id", "watched", "x"]);
     attach_from_outer_terminal(&env, &outer, &id);
-    wait_until("a client on cxs-watched", || {
-        clients(&env) == "cxs-watched 0\n"
-    });
+    wait_until("a client on cxs-watched", || clients(&env) == "cxs-watched 0\n");
 }
 
 #[test]
@@ -45,9 +33,7 @@ fn attach_read_only() {
     let outer = TestEnv::new();
     env.new_exec(&[("FAKE_AGENT_SLEEP", "30")], &["--id", "watched", "x"]);
     attach_from_outer_terminal(&env, &outer, "-r 0");
-    wait_until("a read-only client on cxs-watched", || {
-        clients(&env) == "cxs-watched 1\n"
-    });
+    wait_until("a read-only client on cxs-watched", || clients(&env) == "cxs-watched 1\n");
 }
 
 #[test]
@@ -67,16 +53,9 @@ fn attach_inside_tmux_switches_the_client() {
         "#{socket_path},#{pid},#{session_id}",
     ]);
     let tmux_var = tmux_var.trim().replace(",$", ",");
-    env.cxs(&["attach", "second"])
-        .env("TMUX", &tmux_var)
-        .success();
-    wait_until("the client to switch to cxs-second", || {
-        clients(&env) == "cxs-second 0\n"
-    });
-    let err = env
-        .cxs(&["attach", "-r", "first"])
-        .env("TMUX", &tmux_var)
-        .fails(1);
+    env.cxs(&["attach", "second"]).env("TMUX", &tmux_var).success();
+    wait_until("the client to switch to cxs-second", || clients(&env) == "cxs-second 0\n");
+    let err = env.cxs(&["attach", "-r", "first"]).env("TMUX", &tmux_var).fails(1);
     assert!(
         err.starts_with("error: cannot attach read-only from inside this tmux server"),
         "{err}"

@@ -21,25 +21,11 @@ impl TestEnv {
     /// A fresh home and a private tmux server that already holds a user's own session,
     /// started with an environment that cxs's callers do not share.
     pub fn new() -> Self {
-        let tmp = tempfile::Builder::new()
-            .prefix("cxs-test")
-            .tempdir()
-            .unwrap();
+        let tmp = tempfile::Builder::new().prefix("cxs-test").tempdir().unwrap();
         std::fs::create_dir(tmp.path().join("work")).unwrap();
         let n = NEXT_SOCKET.fetch_add(1, Ordering::Relaxed);
-        let env = TestEnv {
-            tmp,
-            socket: format!("cxs-test-{}-{n}", std::process::id()),
-        };
-        env.tmux_ok(&[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "user-own",
-            "sleep 10000",
-        ]);
+        let env = TestEnv { tmp, socket: format!("cxs-test-{}-{n}", std::process::id()) };
+        env.tmux_ok(&["-f", "/dev/null", "new-session", "-d", "-s", "user-own", "sleep 10000"]);
         env
     }
 
@@ -97,11 +83,7 @@ impl TestEnv {
     /// The names of every tmux session on the server.
     pub fn tmux_sessions(&self) -> Vec<String> {
         let output = self.tmux(&["list-sessions", "-F", "#{session_name}"]);
-        String::from_utf8(output.stdout)
-            .unwrap()
-            .lines()
-            .map(str::to_owned)
-            .collect()
+        String::from_utf8(output.stdout).unwrap().lines().map(str::to_owned).collect()
     }
 
     /// Where tmux puts this test's socket, so it goes with the temp dir.
@@ -145,9 +127,7 @@ impl TestEnv {
     /// Waits until the session's log contains `needle`.
     #[track_caller]
     pub fn wait_for_log(&self, id: &str, needle: &str) {
-        wait_until(&format!("log of {id} to contain {needle:?}"), || {
-            self.log(id).contains(needle)
-        });
+        wait_until(&format!("log of {id} to contain {needle:?}"), || self.log(id).contains(needle));
     }
 
     /// `cxs list --json`, parsed.
@@ -159,10 +139,7 @@ impl TestEnv {
     /// The `list --json` row of one session.
     #[track_caller]
     pub fn row(&self, id: &str) -> serde_json::Value {
-        self.list_json()
-            .into_iter()
-            .find(|r| r["id"] == id)
-            .expect("session is listed")
+        self.list_json().into_iter().find(|r| r["id"] == id).expect("session is listed")
     }
 
     /// Waits until the session's status in `list --json` is `status`.
@@ -259,12 +236,7 @@ pub fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
 /// Whether a process is alive (a zombie waiting to be reaped counts as gone).
 pub fn alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => !stat
-            .rsplit(')')
-            .next()
-            .unwrap_or("")
-            .trim_start()
-            .starts_with('Z'),
+        Ok(stat) => !stat.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z'),
         Err(_) => false,
     }
 }
@@ -273,10 +245,7 @@ pub fn alive(pid: u32) -> bool {
 pub fn snapshot_settings(env: &TestEnv) -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(&regex::escape(&env.root().display().to_string()), "[TMP]");
-    settings.add_filter(
-        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)",
-        "[TIME]",
-    );
+    settings.add_filter(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", "[TIME]");
     // Same width as the table's dates, so columns stay aligned in snapshots.
     settings.add_filter(r"\d{4}-\d\d-\d\d \d\d:\d\d", "YYYY-MM-DD HH:MM");
     settings

@@ -5,29 +5,17 @@ use crate::common::{TestEnv, alive, wait_until};
 #[test]
 fn delete_kills_the_agent_and_its_children_and_removes_state() {
     let env = TestEnv::new();
-    let id = env.new_exec(
-        &[("FAKE_AGENT_CHILD", "1"), ("FAKE_AGENT_SLEEP", "1000")],
-        &["x"],
-    );
+    let id = env.new_exec(&[("FAKE_AGENT_CHILD", "1"), ("FAKE_AGENT_SLEEP", "1000")], &["x"]);
     env.wait_for_log(&id, "child pid ");
     let agent = env.row(&id)["pid"].as_u64().unwrap() as u32;
     let log = env.log(&id);
-    let child: u32 = log
-        .split("child pid ")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let child: u32 =
+        log.split("child pid ").nth(1).unwrap().split_whitespace().next().unwrap().parse().unwrap();
     assert!(alive(agent) && alive(child));
     env.cxs(&["rm", &id]).success();
     assert!(!env.session_dir(&id).exists());
     assert!(!env.tmux_sessions().contains(&format!("cxs-{id}")));
-    wait_until("the agent and its child to end", || {
-        !alive(agent) && !alive(child)
-    });
+    wait_until("the agent and its child to end", || !alive(agent) && !alive(child));
     assert_eq!(env.list_json().len(), 0);
 }
 
@@ -42,12 +30,7 @@ fn exited_and_lost_sessions_delete_too() {
     env.wait_for_status("lost", "lost");
     env.cxs(&["delete", "done", "lost"]).success();
     assert_eq!(env.list_json().len(), 0);
-    assert_eq!(
-        std::fs::read_dir(env.home().join("sessions"))
-            .unwrap()
-            .count(),
-        0
-    );
+    assert_eq!(std::fs::read_dir(env.home().join("sessions")).unwrap().count(), 0);
 }
 
 #[test]

@@ -14,17 +14,9 @@ fn help_texts() {
         &["list", "--help"],
         &["logs", "--help"],
     ] {
-        let name = args
-            .iter()
-            .filter(|a| !a.starts_with('-'))
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("-");
-        let name = if name.is_empty() {
-            "cxs".to_owned()
-        } else {
-            name
-        };
+        let name =
+            args.iter().filter(|a| !a.starts_with('-')).cloned().collect::<Vec<_>>().join("-");
+        let name = if name.is_empty() { "cxs".to_owned() } else { name };
         insta::assert_snapshot!(format!("help-{name}"), env.cxs(args).success());
     }
 }

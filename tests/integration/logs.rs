@@ -20,10 +20,7 @@ fn fancy_agent(env: &TestEnv) -> std::path::PathBuf {
 #[test]
 fn logs_are_plain_by_default_and_raw_on_request() {
     let env = TestEnv::new();
-    let id = env
-        .cxs(&["new", "exec", "x"])
-        .env("CXS_CODEX_BIN", fancy_agent(&env))
-        .success();
+    let id = env.cxs(&["new", "exec", "x"]).env("CXS_CODEX_BIN", fancy_agent(&env)).success();
     let id = id.trim();
     env.wait_for_status(id, "exited");
     env.wait_for_log(id, "line 5");
@@ -38,32 +35,20 @@ fn logs_are_plain_by_default_and_raw_on_request() {
     line 5
     ");
     let raw = env.cxs(&["logs", "--raw", id]).success();
-    assert_eq!(
-        raw.as_bytes(),
-        std::fs::read(env.session_dir(id).join("log")).unwrap()
-    );
+    assert_eq!(raw.as_bytes(), std::fs::read(env.session_dir(id).join("log")).unwrap());
     assert!(raw.contains("\x1b[1;32mgreen") && raw.contains("\r\n"));
 }
 
 #[test]
 fn tail_prints_the_last_lines() {
     let env = TestEnv::new();
-    let id = env
-        .cxs(&["new", "exec", "x"])
-        .env("CXS_CODEX_BIN", fancy_agent(&env))
-        .success();
+    let id = env.cxs(&["new", "exec", "x"]).env("CXS_CODEX_BIN", fancy_agent(&env)).success();
     let id = id.trim();
     env.wait_for_status(id, "exited");
     env.wait_for_log(id, "line 5");
-    assert_eq!(
-        env.cxs(&["logs", "-n", "2", id]).success(),
-        "line 4\nline 5\n"
-    );
+    assert_eq!(env.cxs(&["logs", "-n", "2", id]).success(), "line 4\nline 5\n");
     assert_eq!(env.cxs(&["logs", "--tail", "0", id]).success(), "");
-    assert_eq!(
-        env.cxs(&["logs", "-n", "1", "--raw", id]).success(),
-        "line 5\r\n"
-    );
+    assert_eq!(env.cxs(&["logs", "-n", "1", "--raw", id]).success(), "line 5\r\n");
 }
 
 #[test]
@@ -85,10 +70,7 @@ fn follow_streams_until_the_agent_exits() {
         if let Some(status) = follower.try_wait().unwrap() {
             break status;
         }
-        assert!(
-            Instant::now() < deadline,
-            "logs -f did not end with the session"
-        );
+        assert!(Instant::now() < deadline, "logs -f did not end with the session");
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(status.success());

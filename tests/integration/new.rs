@@ -12,10 +12,7 @@ fn new_prints_a_petname_id_and_the_agent_runs() {
     let id = env.new_exec(&[("FAKE_AGENT_SLEEP", "30")], &["hello"]);
     let words: Vec<&str> = id.split('-').collect();
     assert_eq!(words.len(), 2, "two words: {id}");
-    assert!(
-        words.iter().all(|w| !w.is_empty() && w.len() <= 6),
-        "short words: {id}"
-    );
+    assert!(words.iter().all(|w| !w.is_empty() && w.len() <= 6), "short words: {id}");
     env.wait_for_log(&id, "arg[3]=hello");
     assert_eq!(env.row(&id)["status"], "running");
     assert!(env.tmux_sessions().contains(&format!("cxs-{id}")));
@@ -29,11 +26,7 @@ fn output_of_the_first_millisecond_is_logged() {
         let id = env.new_exec(&[], &["quick"]);
         env.wait_for_status(&id, "exited");
         env.wait_for_log(&id, "fake-agent: exiting with 0");
-        assert!(
-            env.log(&id).starts_with("fake-agent: started"),
-            "log: {:?}",
-            env.log(&id)
-        );
+        assert!(env.log(&id).starts_with("fake-agent: started"), "log: {:?}", env.log(&id));
     }
 }
 
@@ -53,20 +46,12 @@ fn hostile_prompts_arrive_byte_for_byte() {
     for prompt in prompts {
         let argv_file = env.root().join("argv");
         let _ = std::fs::remove_file(&argv_file);
-        let id = env.new_exec(
-            &[("FAKE_AGENT_ARGV", argv_file.to_str().unwrap())],
-            &[prompt],
-        );
+        let id = env.new_exec(&[("FAKE_AGENT_ARGV", argv_file.to_str().unwrap())], &[prompt]);
         env.wait_for_status(&id, "exited");
         let argv = std::fs::read(&argv_file).unwrap();
-        let expected: Vec<u8> = ["exec", "--", prompt]
-            .iter()
-            .flat_map(|a| [a.as_bytes(), b"\0"].concat())
-            .collect();
-        assert_eq!(
-            String::from_utf8_lossy(&argv),
-            String::from_utf8_lossy(&expected)
-        );
+        let expected: Vec<u8> =
+            ["exec", "--", prompt].iter().flat_map(|a| [a.as_bytes(), b"\0"].concat()).collect();
+        assert_eq!(String::from_utf8_lossy(&argv), String::from_utf8_lossy(&expected));
     }
     assert!(!env.work().join("pwned").exists() && !env.work().join("pwned2").exists());
 }
@@ -89,25 +74,12 @@ fn agent_gets_the_callers_environment_and_no_secret_is_on_a_command_line() {
         let Ok(cmdline) = std::fs::read(entry.unwrap().path().join("cmdline")) else {
             continue;
         };
-        assert!(
-            !OsStr::from_bytes(&cmdline)
-                .to_string_lossy()
-                .contains(secret)
-        );
+        assert!(!OsStr::from_bytes(&cmdline).to_string_lossy().contains(secret));
     }
-    assert!(
-        !env.session_dir(&id).join("env").exists(),
-        "the saved environment is removed"
-    );
+    assert!(!env.session_dir(&id).join("env").exists(), "the saved environment is removed");
     // The pane's own variables describe the pane, not the caller.
-    let id = env.new_exec(
-        &[("FAKE_AGENT_ENV", "TMUX"), ("TMUX", "/elsewhere,1,0")],
-        &["x"],
-    );
-    env.wait_for_log(
-        &id,
-        &format!("env TMUX={}/tmux-", env.tmux_tmpdir().display()),
-    );
+    let id = env.new_exec(&[("FAKE_AGENT_ENV", "TMUX"), ("TMUX", "/elsewhere,1,0")], &["x"]);
+    env.wait_for_log(&id, &format!("env TMUX={}/tmux-", env.tmux_tmpdir().display()));
     assert!(!env.log(&id).contains("/elsewhere"));
 }
 
@@ -118,15 +90,9 @@ fn working_directory_is_the_current_one_or_cd() {
     let here = env.new_exec(&[], &["x"]);
     let there = env.new_exec(&[], &["-C", "sub", "x"]);
     assert_eq!(env.row(&here)["cwd"], env.work().to_str().unwrap());
-    assert_eq!(
-        env.row(&there)["cwd"],
-        env.work().join("sub").to_str().unwrap()
-    );
+    assert_eq!(env.row(&there)["cwd"], env.work().join("sub").to_str().unwrap());
     let err = env.cxs(&["new", "exec", "-C", "missing", "x"]).fails(1);
-    assert_eq!(
-        err,
-        "error: working directory 'missing' is not a directory\n"
-    );
+    assert_eq!(err, "error: working directory 'missing' is not a directory\n");
 }
 
 #[test]
@@ -155,44 +121,27 @@ fn concurrent_news_with_one_id_never_both_succeed() {
         .map(|_| {
             let mut command =
                 std::process::Command::from(env.cxs(&["new", "exec", "--id", "race", "x"]));
-            command
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null());
+            command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
             command.spawn().unwrap()
         })
         .collect();
-    let wins = children
-        .into_iter()
-        .map(|mut c| c.wait().unwrap().success())
-        .filter(|ok| *ok)
-        .count();
+    let wins =
+        children.into_iter().map(|mut c| c.wait().unwrap().success()).filter(|ok| *ok).count();
     assert_eq!(wins, 1);
     assert_eq!(env.list_json().len(), 1);
-    assert_eq!(
-        env.tmux_sessions()
-            .iter()
-            .filter(|s| s.starts_with("cxs-"))
-            .count(),
-        1
-    );
+    assert_eq!(env.tmux_sessions().iter().filter(|s| s.starts_with("cxs-")).count(), 1);
 }
 
 #[test]
 fn missing_codex_fails_before_creating_anything() {
     let env = TestEnv::new();
-    let err = env
-        .cxs(&["new", "exec", "x"])
-        .env("CXS_CODEX_BIN", "/nonexistent/codex")
-        .fails(1);
+    let err = env.cxs(&["new", "exec", "x"]).env("CXS_CODEX_BIN", "/nonexistent/codex").fails(1);
     assert!(
         err.starts_with("error: CXS_CODEX_BIN '/nonexistent/codex' is not an executable program"),
         "{err}"
     );
-    let err = env
-        .cxs(&["new", "repl"])
-        .env_remove("CXS_CODEX_BIN")
-        .env("PATH", "/usr/bin:/bin")
-        .fails(1);
+    let err =
+        env.cxs(&["new", "repl"]).env_remove("CXS_CODEX_BIN").env("PATH", "/usr/bin:/bin").fails(1);
     assert_eq!(
         err,
         "error: codex not found on PATH: install it (npm install -g @openai/codex) or set CXS_CODEX_BIN to its path\n"
@@ -208,16 +157,8 @@ fn a_failed_start_leaves_nothing_and_spares_the_users_session() {
     let err = env.cxs(&["new", "exec", "--id", "clash", "x"]).fails(1);
     assert!(err.contains("duplicate session: cxs-clash"), "{err}");
     assert!(!env.session_dir("clash").exists());
-    assert!(
-        env.tmux_sessions().contains(&"cxs-clash".to_owned()),
-        "the user's session lives"
-    );
-    assert_eq!(
-        std::fs::read_dir(env.home().join("sessions"))
-            .unwrap()
-            .count(),
-        0
-    );
+    assert!(env.tmux_sessions().contains(&"cxs-clash".to_owned()), "the user's session lives");
+    assert_eq!(std::fs::read_dir(env.home().join("sessions")).unwrap().count(), 0);
 }
 
 #[test]
@@ -245,12 +186,7 @@ fn sessions_never_live_under_codex_home() {
         .env_remove("CXS_HOME")
         .env("XDG_STATE_HOME", env.root().join("state"))
         .success();
-    assert!(
-        env.root()
-            .join("state/cxs/sessions")
-            .join(id.trim())
-            .is_dir()
-    );
+    assert!(env.root().join("state/cxs/sessions").join(id.trim()).is_dir());
 }
 
 #[test]

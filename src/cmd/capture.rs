@@ -1,0 +1,26 @@
+//! `cxs capture`: what the session's pane shows now, plus history on request.
+
+use std::io::Write;
+
+use anyhow::{Result, bail};
+
+use super::Env;
+use crate::cli::CaptureArgs;
+
+/// Prints the pane, without the blank lines below its last text.
+pub fn run(args: &CaptureArgs) -> Result<()> {
+    let env = Env::load()?;
+    let session = env.resolve(&args.selector)?;
+    let Some(pane) = &session.pane else {
+        bail!(
+            "session '{}' has no tmux session ({}); read its output with `cxs logs {}`",
+            session.id,
+            session.status,
+            session.id
+        );
+    };
+    let screen = env.tmux.capture(&pane.name, args.lines, args.ansi)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", screen.trim_end_matches(['\n', ' ']))?;
+    Ok(())
+}

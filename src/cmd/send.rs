@@ -1,0 +1,49 @@
+//! `cxs send`: type text into a running agent and submit it, as a person at the pane would.
+
+use std::io::Read;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use chrono::Utc;
+
+use super::Env;
+use crate::cli::SendArgs;
+
+/// TUIs take an Enter that arrives in the same burst as the text for part of a paste, so
+/// it is pressed a moment later, as its own key.
+const ENTER_DELAY: Duration = Duration::from_millis(50);
+
+/// Sends the text, then Enter unless `--no-enter`.
+pub fn run(args: &SendArgs) -> Result<()> {
+    let env = Env::load()?;
+    let session = env.resolve(&args.selector)?;
+    let Some(pane) = session.pane.as_ref().filter(|_| session.is_running()) else {
+        bail!("session '{}' is not running ({})", session.id, session.status);
+    };
+    let text = if args.text == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).context("cannot read standard input")?;
+        // `echo hi | cxs send x -` means "hi", not "hi" and an empty line.
+        if text.ends_with('\n') {
+            text.pop();
+        }
+        text
+    } else {
+        args.text.clone()
+    };
+    if text.contains('\n') {
+        // One message, not one submission per line.
+        env.tmux.paste(&pane.name, text.as_bytes())?;
+    } else if !text.is_empty() {
+        env.tmux.type_text(&pane.name, &text)?;
+    }
+    if !args.no_enter {
+        if !text.is_empty() {
+            std::thread::sleep(ENTER_DELAY);
+        }
+        env.tmux.press(&pane.name, "Enter")?;
+    }
+    // The agent has its answer: a notify-based `waiting` is over.
+    session.dir.update(|s| s.input_sent = Some(Utc::now()))?;
+    Ok(())
+}

@@ -1,0 +1,79 @@
+//! `cxs wait`: block until agents exit and pass their exit status on.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use super::{Env, SilentExit};
+use crate::cli::WaitArgs;
+use crate::session::{self, Session};
+
+/// How often the sidecars are read for a recorded exit: a file read, no tmux call.
+const POLL: Duration = Duration::from_millis(100);
+/// How often tmux is asked whether a session vanished without recording an exit.
+const TMUX_CHECK: Duration = Duration::from_secs(2);
+/// The exit status of a timeout, as timeout(1) uses.
+const TIMED_OUT: u8 = 124;
+
+/// Waits for every selected session; exits with the first non-zero status among them.
+pub fn run(args: &WaitArgs) -> Result<()> {
+    let env = Env::load()?;
+    let sessions = env.sessions()?;
+    let mut chosen: Vec<&Session> = Vec::new();
+    for selector in &args.selectors {
+        let session = session::resolve(&sessions, selector)?;
+        if !chosen.iter().any(|s| s.id == session.id) {
+            chosen.push(session);
+        }
+    }
+    let start = Instant::now();
+    let mut last_tmux_check = Instant::now();
+    // Exit codes by position; `None` while running. A lost session counts as failed.
+    let mut codes: Vec<Option<u8>> = vec![None; chosen.len()];
+    loop {
+        let check_tmux = last_tmux_check.elapsed() >= TMUX_CHECK;
+        let panes = if check_tmux {
+            last_tmux_check = Instant::now();
+            Some(env.tmux.sessions()?)
+        } else {
+            None
+        };
+        for (code, session) in codes.iter_mut().zip(&chosen).filter(|(c, _)| c.is_none()) {
+            let recorded = session.dir.read().ok().and_then(|s| s.exit_code);
+            *code = match (recorded, &panes) {
+                (Some(exit), _) => Some(u8::try_from(exit).unwrap_or(1)),
+                (None, Some(panes)) => match panes.iter().find(|p| p.id == session.id) {
+                    Some(pane) if pane.dead => Some(pane.dead_status.map_or(1, |c| c as u8)),
+                    Some(_) => None,
+                    None => {
+                        eprintln!(
+                            "error: session '{}' was lost before its agent exited",
+                            session.id
+                        );
+                        Some(1)
+                    }
+                },
+                (None, None) if !session.is_running() => Some(1),
+                (None, None) => None,
+            };
+        }
+        if codes.iter().all(Option::is_some) {
+            let first_failure = codes.iter().flatten().copied().find(|c| *c != 0);
+            return match first_failure {
+                Some(code) => Err(SilentExit(code).into()),
+                None => Ok(()),
+            };
+        }
+        if args.timeout.is_some_and(|limit| start.elapsed() >= limit) {
+            let pending: Vec<&str> = codes
+                .iter()
+                .zip(&chosen)
+                .filter(|(c, _)| c.is_none())
+                .map(|(_, s)| s.id.as_str())
+                .collect();
+            eprintln!("error: timed out waiting for {}", pending.join(", "));
+            return Err(SilentExit(TIMED_OUT).into());
+        }
+        std::thread::sleep(POLL);
+    }
+}

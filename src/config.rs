@@ -1,0 +1,125 @@
+//! The user's configuration, `$XDG_CONFIG_HOME/cxs/config.toml` (or `CXS_CONFIG`): defaults
+//! for new sessions and agents beyond Codex. A missing file is an empty configuration; an
+//! unknown key is an error naming the key and its line.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use crate::cli::Sandbox;
+
+/// Everything the configuration file can say.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Defaults for `new`.
+    #[serde(default)]
+    pub defaults: Defaults,
+    /// Agents by name, added to (or replacing) the built-in ones.
+    #[serde(default)]
+    pub agents: BTreeMap<String, AgentConfig>,
+}
+
+/// `[defaults]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    /// Codex model when `-m` is not given.
+    pub model: Option<String>,
+    /// Codex sandbox when `-s` is not given.
+    pub sandbox: Option<Sandbox>,
+    /// Working directory when `-C` is not given (`~/` expands to the home directory).
+    pub cd: Option<PathBuf>,
+    /// tmux socket name when `CXS_TMUX_SOCKET` is not set.
+    pub tmux_socket: Option<String>,
+}
+
+/// `[agents.NAME]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentConfig {
+    /// Program and leading arguments.
+    pub command: Vec<String>,
+    /// Regexes that, matched against the agent's screen, mean it waits for the user.
+    #[serde(default)]
+    pub waiting: Vec<String>,
+    /// Regexes that mean it is busy, which wins over `waiting`.
+    #[serde(default)]
+    pub busy: Vec<String>,
+    /// Environment variables set for the agent.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+}
+
+impl Config {
+    /// Reads the configuration file, if there is one.
+    pub fn load() -> Result<Self> {
+        let Some(path) = path() else {
+            return Ok(Config::default());
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        Self::parse(&text).with_context(|| format!("invalid config {}", path.display()))
+    }
+
+    fn parse(text: &str) -> Result<Self> {
+        // toml's message names the key and its line; keep it on one line.
+        toml::from_str(text).map_err(|e| {
+            let message = e.to_string().lines().next().unwrap_or_default().to_owned();
+            let detail = e.message().to_owned();
+            anyhow::anyhow!("{message}: {detail}")
+        })
+    }
+}
+
+/// `CXS_CONFIG`, else `$XDG_CONFIG_HOME/cxs/config.toml`, else `~/.config/cxs/config.toml`.
+fn path() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("CXS_CONFIG").filter(|p| !p.is_empty()) {
+        return Some(path.into());
+    }
+    let base = match std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from) {
+        Some(dir) if dir.is_absolute() => dir,
+        _ => PathBuf::from(std::env::var_os("HOME").filter(|h| !h.is_empty())?).join(".config"),
+    };
+    Some(base.join("cxs/config.toml"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_config_parses() {
+        let config = Config::parse(
+            r#"
+            [defaults]
+            model = "o3"
+            sandbox = "workspace-write"
+            cd = "~/src"
+            tmux_socket = "agents"
+
+            [agents.mine]
+            command = ["my-agent", "--fast"]
+            waiting = ["Continue\\?"]
+            env = { MY_AGENT_MODE = "quiet" }
+            "#,
+        )
+        .unwrap();
+        assert_eq!(config.defaults.sandbox, Some(Sandbox::WorkspaceWrite));
+        assert_eq!(config.agents["mine"].command, ["my-agent", "--fast"]);
+        assert_eq!(config.agents["mine"].env["MY_AGENT_MODE"], "quiet");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_naming_key_and_line() {
+        let err = Config::parse("[defaults]\nmodel = \"o3\"\nmodle = \"x\"\n").unwrap_err();
+        let err = err.to_string();
+        assert!(err.contains("line 3") && err.contains("modle"), "{err}");
+        assert!(!err.contains('\n'), "one line: {err}");
+    }
+}
