@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use super::{Env, SilentExit};
 use crate::cli::WaitArgs;
-use crate::session::{self, Session};
+use crate::session::{self, Session, Status};
 
 /// How often the sidecars are read for a recorded exit: a file read, no tmux call.
 const POLL: Duration = Duration::from_millis(100);
@@ -29,7 +29,14 @@ pub fn run(args: &WaitArgs) -> Result<()> {
     let start = Instant::now();
     let mut last_tmux_check = Instant::now();
     // Exit codes by position; `None` while running. A lost session counts as failed.
-    let mut codes: Vec<Option<u8>> = vec![None; chosen.len()];
+    let mut codes: Vec<Option<u8>> = chosen
+        .iter()
+        .map(|session| match session.status {
+            Status::Running | Status::Waiting => None,
+            Status::Exited(code) => Some(exit_status(code)),
+            Status::Lost | Status::Broken => Some(lost(session)),
+        })
+        .collect();
     loop {
         let check_tmux = last_tmux_check.elapsed() >= TMUX_CHECK;
         let panes = if check_tmux {
@@ -40,21 +47,12 @@ pub fn run(args: &WaitArgs) -> Result<()> {
         };
         for (code, session) in codes.iter_mut().zip(&chosen).filter(|(c, _)| c.is_none()) {
             let recorded = session.dir.read().ok().and_then(|s| s.exit_code);
-            *code = match (recorded, &panes) {
-                (Some(exit), _) => Some(u8::try_from(exit).unwrap_or(1)),
-                (None, Some(panes)) => match panes.iter().find(|p| p.id == session.id) {
-                    Some(pane) if pane.dead => Some(pane.dead_status.map_or(1, |c| c as u8)),
-                    Some(_) => None,
-                    None => {
-                        eprintln!(
-                            "error: session '{}' was lost before its agent exited",
-                            session.id
-                        );
-                        Some(1)
-                    }
-                },
-                (None, None) if !session.is_running() => Some(1),
-                (None, None) => None,
+            let pane = panes.as_ref().map(|panes| panes.iter().find(|p| p.id == session.id));
+            *code = match (recorded, pane) {
+                (Some(exit), _) => Some(exit_status(Some(exit))),
+                (None, Some(Some(pane))) if pane.dead => Some(exit_status(pane.dead_status)),
+                (None, Some(None)) => Some(lost(session)),
+                (None, Some(Some(_)) | None) => None,
             };
         }
         if codes.iter().all(Option::is_some) {
@@ -76,4 +74,14 @@ pub fn run(args: &WaitArgs) -> Result<()> {
         }
         std::thread::sleep(POLL);
     }
+}
+
+/// An agent's exit code as a process status; unknown counts as failure.
+fn exit_status(code: Option<i32>) -> u8 {
+    code.map_or(1, |c| u8::try_from(c).unwrap_or(1))
+}
+
+fn lost(session: &Session) -> u8 {
+    eprintln!("error: session '{}' ended without a recorded exit", session.id);
+    1
 }

@@ -2,8 +2,9 @@
 //! way to run the real `cxs` binary against them.
 
 use std::ffi::OsStr;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -43,7 +44,7 @@ impl TestEnv {
             .env("CXS_TMUX_SOCKET", &self.socket)
             .env("CXS_CODEX_BIN", fake_agent())
             .current_dir(self.work());
-        Cxs { command }
+        Cxs { command, stdin: None }
     }
 
     /// Starts an exec session with extra environment and returns its id.
@@ -164,6 +165,7 @@ impl Drop for TestEnv {
 #[must_use]
 pub struct Cxs {
     command: Command,
+    stdin: Option<Vec<u8>>,
 }
 
 impl Cxs {
@@ -179,9 +181,26 @@ impl Cxs {
         self
     }
 
+    /// Feeds `text` to standard input.
+    pub fn stdin(mut self, text: &str) -> Self {
+        self.stdin = Some(text.as_bytes().to_vec());
+        self
+    }
+
     /// Runs without asserting.
     pub fn output(mut self) -> Output {
-        self.command.output().unwrap()
+        let Some(input) = self.stdin else {
+            return self.command.stdin(Stdio::null()).output().unwrap();
+        };
+        let mut child = self
+            .command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(&input).unwrap();
+        child.wait_with_output().unwrap()
     }
 
     /// Runs, asserts exit 0, returns stdout.

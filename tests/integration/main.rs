@@ -5,6 +5,7 @@ mod common;
 
 mod attach;
 mod delete;
+mod drive;
 mod help;
 mod list;
 mod logs;
