@@ -55,7 +55,9 @@ pub fn repl(codex: &Path, args: &ReplArgs, base: &Path, defaults: &Defaults) -> 
     }
     push_flag(&mut argv, "--search", args.search);
     argv.extend(args.extra.iter().cloned());
-    if let Some(prompt) = &args.prompt {
+    // An empty prompt (from a tmux prompt left blank) means none.
+    let prompt = args.prompt.clone().filter(|p| !p.is_empty());
+    if let Some(prompt) = &prompt {
         argv.push("--".to_owned());
         argv.push(prompt.clone());
     }

@@ -7,7 +7,10 @@ use std::ffi::OsString;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::ArgValueCandidates;
 use serde::Deserialize;
+
+use crate::cmd::session_ids;
 
 use crate::session::Selector;
 use crate::store::SessionId;
@@ -49,8 +52,16 @@ pub enum Command {
     Capture(CaptureArgs),
     /// List the agents `new` can start and whether each is installed.
     Agents,
+    /// Print tmux key bindings and a status-line segment for ~/.tmux.conf.
+    #[command(name = "tmux-conf")]
+    TmuxConf(TmuxConfArgs),
+    /// Print a short count of running and waiting sessions, for tmux's status line.
+    #[command(name = "status-line")]
+    StatusLine,
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    Man,
     /// Run an agent inside its tmux pane and record how it ended (used by `new`).
     #[command(name = "__run", hide = true)]
     Run(RunArgs),
@@ -84,6 +95,9 @@ pub struct NewArgs {
     /// Working directory of the agent (default: the current one).
     #[arg(short = 'C', long = "cd", value_name = "DIR")]
     pub cd: Option<PathBuf>,
+    /// Attach to the session once it started (switch to it inside tmux).
+    #[arg(long)]
+    pub attach: bool,
 }
 
 /// Flags shared by `codex exec` and the `codex` TUI, forwarded only when given.
@@ -221,8 +235,15 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct AttachArgs {
     /// Session: list index, id, or unique id prefix.
-    #[arg(value_name = "SELECTOR")]
-    pub selector: Selector,
+    #[arg(
+        value_name = "SELECTOR",
+        add = ArgValueCandidates::new(session_ids),
+        required_unless_present = "waiting"
+    )]
+    pub selector: Option<Selector>,
+    /// Attach to the waiting session that printed last, instead of a selected one.
+    #[arg(long, conflicts_with = "selector")]
+    pub waiting: bool,
     /// Attach read-only: watch without typing into the agent.
     #[arg(short = 'r', long)]
     pub read_only: bool,
@@ -232,7 +253,7 @@ pub struct AttachArgs {
 #[derive(Debug, Args)]
 pub struct LogsArgs {
     /// Session: list index, id, or unique id prefix.
-    #[arg(value_name = "SELECTOR")]
+    #[arg(value_name = "SELECTOR", add = ArgValueCandidates::new(session_ids))]
     pub selector: Selector,
     /// Keep printing new output until the session ends.
     #[arg(short = 'f', long)]
@@ -249,7 +270,7 @@ pub struct LogsArgs {
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
     /// Sessions: list indexes, ids, or unique id prefixes.
-    #[arg(value_name = "SELECTOR", required = true)]
+    #[arg(value_name = "SELECTOR", required = true, add = ArgValueCandidates::new(session_ids))]
     pub selectors: Vec<Selector>,
 }
 
@@ -257,7 +278,7 @@ pub struct DeleteArgs {
 #[derive(Debug, Args)]
 pub struct SendArgs {
     /// Session: list index, id, or unique id prefix.
-    #[arg(value_name = "SELECTOR")]
+    #[arg(value_name = "SELECTOR", add = ArgValueCandidates::new(session_ids))]
     pub selector: Selector,
     /// Text to type; `-` reads it from standard input.
     #[arg(value_name = "TEXT", allow_hyphen_values = true)]
@@ -271,7 +292,7 @@ pub struct SendArgs {
 #[derive(Debug, Args)]
 pub struct WaitArgs {
     /// Sessions: list indexes, ids, or unique id prefixes.
-    #[arg(value_name = "SELECTOR", required = true)]
+    #[arg(value_name = "SELECTOR", required = true, add = ArgValueCandidates::new(session_ids))]
     pub selectors: Vec<Selector>,
     /// Give up after this long (e.g. 30s, 5m) and exit with status 124.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
@@ -282,7 +303,7 @@ pub struct WaitArgs {
 #[derive(Debug, Args)]
 pub struct CaptureArgs {
     /// Session: list index, id, or unique id prefix.
-    #[arg(value_name = "SELECTOR")]
+    #[arg(value_name = "SELECTOR", add = ArgValueCandidates::new(session_ids))]
     pub selector: Selector,
     /// Lines of history to include above the visible screen.
     #[arg(short = 'n', long, value_name = "LINES", default_value_t = 0)]
@@ -290,6 +311,14 @@ pub struct CaptureArgs {
     /// Keep colors and other escape sequences.
     #[arg(long)]
     pub ansi: bool,
+}
+
+/// `cxs tmux-conf`.
+#[derive(Debug, Args)]
+pub struct TmuxConfArgs {
+    /// Key pressed after the prefix to reach cxs's bindings.
+    #[arg(long, value_name = "KEY", default_value = "a")]
+    pub key: String,
 }
 
 /// `cxs completions`.

@@ -2,16 +2,26 @@
 
 use std::path::Path;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 use super::Env;
+use crate::agent;
 use crate::cli::AttachArgs;
+use crate::session::{self, Session, Status};
 use crate::tmux::Tmux;
 
 /// Attaches; only returns on error.
 pub fn run(args: &AttachArgs) -> Result<()> {
     let env = Env::load()?;
-    let session = env.resolve(&args.selector)?;
+    let session = match &args.selector {
+        Some(selector) => env.resolve(selector)?,
+        None => newest_waiting(&env)?,
+    };
+    attach(&env, &session, args.read_only)
+}
+
+/// Attaches to `session`, or switches this tmux client to it; only returns on error.
+pub fn attach(env: &Env, session: &Session, read_only: bool) -> Result<()> {
     let Some(pane) = &session.pane else {
         bail!(
             "session '{}' has no tmux session ({}); read its output with `cxs logs {}`",
@@ -21,11 +31,21 @@ pub fn run(args: &AttachArgs) -> Result<()> {
         );
     };
     let inside = inside_this_server(&env.tmux);
-    if inside && args.read_only {
+    if inside && read_only {
         // switch-client -r would toggle the user's own client read-only for every session.
         bail!("cannot attach read-only from inside this tmux server; run it in a plain terminal");
     }
-    env.tmux.attach(&pane.name, args.read_only, inside).map(drop)
+    env.tmux.attach(&pane.name, read_only, inside).map(drop)
+}
+
+/// The waiting session whose pane printed last: the one that most likely just asked.
+fn newest_waiting(env: &Env) -> Result<Session> {
+    let agents = agent::agents(&env.config)?;
+    session::all(&env.store, &env.tmux, Some(&agents))?
+        .into_iter()
+        .filter(|s| s.status == Status::Waiting)
+        .max_by_key(|s| s.pane.as_ref().and_then(|p| p.activity))
+        .context("no session is waiting")
 }
 
 /// Whether this process runs inside a pane of the server cxs uses ($TMUX names its socket).

@@ -1,13 +1,54 @@
-//! `cxs completions`: shell completion scripts generated from the clap definition.
+//! `cxs completions` and `cxs man`: shell completions and the man page, generated from the
+//! clap definition. Completions are dynamic: the shell asks `cxs` itself (through
+//! `COMPLETE=SHELL cxs ...`), so `cxs attach <TAB>` offers the live session ids.
 
 use anyhow::Result;
 use clap::CommandFactory;
+use clap_complete::CompletionCandidate;
 
+use super::Env;
 use crate::cli::{Cli, CompletionsArgs};
 
-/// Prints the script for one shell.
+/// The variable the registration scripts set when they ask `cxs` for completions.
+const COMPLETE_VAR: &str = "COMPLETE";
+
+/// Answers a completion request from a shell, if this run is one, and exits.
+pub fn answer_shell() {
+    clap_complete::CompleteEnv::with_factory(Cli::command)
+        .var(COMPLETE_VAR)
+        .completer("cxs")
+        .complete();
+}
+
+/// Prints the script that registers dynamic completion for one shell.
 pub fn run(args: &CompletionsArgs) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    clap_complete::generate(args.shell, &mut Cli::command(), "cxs", &mut out);
+    // The registration script is what a completion request without words prints.
+    // SAFETY: cxs has started no threads yet; nothing reads the environment concurrently.
+    unsafe { std::env::set_var(COMPLETE_VAR, args.shell.to_string()) };
+    clap_complete::CompleteEnv::with_factory(Cli::command)
+        .var(COMPLETE_VAR)
+        .completer("cxs")
+        .try_complete(["cxs"], None)?;
     Ok(())
+}
+
+/// Prints the man page.
+pub fn man() -> Result<()> {
+    clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout().lock())?;
+    Ok(())
+}
+
+/// Session ids for the shell to offer, newest first, each with its status and prompt.
+pub fn session_ids() -> Vec<CompletionCandidate> {
+    let Ok(sessions) = Env::load().and_then(|env| env.sessions()) else {
+        return Vec::new();
+    };
+    sessions
+        .into_iter()
+        .map(|s| {
+            let prompt = s.sidecar.as_ref().ok().and_then(|c| c.prompt.clone()).unwrap_or_default();
+            let help = format!("{} {}", s.status, prompt.chars().take(40).collect::<String>());
+            CompletionCandidate::new(s.id).help(Some(help.trim_end().to_owned().into()))
+        })
+        .collect()
 }

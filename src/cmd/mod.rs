@@ -11,9 +11,12 @@ mod new;
 mod notify;
 mod run;
 mod send;
+mod status_line;
+mod tmux_conf;
 mod wait;
 
 use anyhow::Result;
+pub use completions::{answer_shell, session_ids};
 
 use crate::cli::Command;
 use crate::config::Config;
@@ -76,7 +79,10 @@ pub fn run(command: Command) -> Result<()> {
         Command::Wait(args) => wait::run(&args),
         Command::Capture(args) => capture::run(&args),
         Command::Agents => agents::run(),
+        Command::TmuxConf(args) => tmux_conf::run(&args),
+        Command::StatusLine => status_line::run(),
         Command::Completions(args) => completions::run(&args),
+        Command::Man => completions::man(),
         Command::Run(args) => run::run(&args),
         Command::Notify(args) => notify::run(&args),
     }

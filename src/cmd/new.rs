@@ -58,7 +58,13 @@ pub fn run(command: &NewCommand) -> Result<()> {
         undo(&env.tmux, &id, &dir);
         return Err(err.context(format!("cannot start session '{id}'")));
     }
-    writeln!(std::io::stdout().lock(), "{id}")?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{id}")?;
+    out.flush()?;
+    if new.attach {
+        let session = env.resolve(&crate::session::Selector::Prefix(id.to_string()))?;
+        return super::attach::attach(&env, &session, false);
+    }
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod agents;
 mod attach;
 mod delete;
 mod drive;
@@ -10,6 +11,7 @@ mod help;
 mod list;
 mod logs;
 mod new;
+mod tmux_conf;
 mod trace;
 
 #[test]

@@ -1,0 +1,29 @@
+//! `cxs status-line`: a segment for tmux's `status-right`, e.g. `cxs 2 running 1 waiting`.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::Env;
+use crate::agent;
+use crate::session::{self, Status};
+
+/// Prints the counts, or nothing when no agent runs.
+pub fn run() -> Result<()> {
+    let env = Env::load()?;
+    let agents = agent::agents(&env.config)?;
+    let sessions = session::all(&env.store, &env.tmux, Some(&agents))?;
+    let count = |status: Status| sessions.iter().filter(|s| s.status == status).count();
+    let (running, waiting) = (count(Status::Running), count(Status::Waiting));
+    let mut parts = Vec::new();
+    if running > 0 {
+        parts.push(format!("{running} running"));
+    }
+    if waiting > 0 {
+        parts.push(format!("{waiting} waiting"));
+    }
+    if !parts.is_empty() {
+        writeln!(std::io::stdout().lock(), "cxs {}", parts.join(" "))?;
+    }
+    Ok(())
+}

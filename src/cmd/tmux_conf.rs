@@ -1,0 +1,90 @@
+//! `cxs tmux-conf`: key bindings that make tmux itself cxs's user interface.
+//!
+//! Everything sits in one key table (`prefix` then `--key`), so no default binding is
+//! clobbered. Typed prompts never meet a shell: tmux puts them into a session environment
+//! variable (a `{ }` template's `%%` is replaced after parsing, so the text arrives as is), and the shell command only expands `"$CXS_PROMPT"` (the current
+//! directory travels the same way, as `$CXS_CWD`).
+
+use std::io::Write;
+
+use anyhow::{Context, Result, bail};
+
+use crate::cli::TmuxConfArgs;
+
+/// Variables baked into the bindings, so they reach the same cxs state from tmux's jobs.
+const CARRIED: &[&str] =
+    &["CXS_HOME", "CXS_TMUX_SOCKET", "CXS_CONFIG", "CXS_CODEX_BIN", "TMUX_TMPDIR"];
+
+/// Prints the snippet.
+pub fn run(args: &TmuxConfArgs) -> Result<()> {
+    let key = &args.key;
+    if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        bail!("invalid key '{key}': use a tmux key name such as a, C-a or F5");
+    }
+    let exe = std::env::current_exe().context("cannot find the cxs executable")?;
+    let mut cxs = String::new();
+    for var in CARRIED {
+        if let Some(value) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+            cxs.push_str(&format!("{var}={} ", sh_word(&value.to_string_lossy())?));
+        }
+    }
+    cxs.push_str(&sh_word(&exe.to_string_lossy())?);
+    let prompt = |label: &str, verb: &str| {
+        format!(
+            "command-prompt -p \"{label}\" {{ set-environment CXS_PROMPT \"%%\" ; \
+             set-environment -F CXS_CWD \"#{{pane_current_path}}\" ; \
+             run-shell '{cxs} new {verb} -C \"$CXS_CWD\" \"$CXS_PROMPT\" >/dev/null' ; \
+             set-environment -u CXS_PROMPT ; set-environment -u CXS_CWD }}"
+        )
+    };
+    let snippet = format!(
+        "# cxs key bindings, from `cxs tmux-conf`. Press prefix + {key}, then:\n\
+         #   s  pick a cxs session                 e  new exec session from a prompt\n\
+         #   r  new repl session, switched to     l  list sessions live (Ctrl-C closes)\n\
+         #   w  jump to the newest waiting session\n\
+         bind-key {key} switch-client -T cxs\n\
+         bind-key -T cxs s choose-tree -Zs -f \"#{{@cxs-id}}\"\n\
+         bind-key -T cxs e {exec}\n\
+         bind-key -T cxs r {repl}\n\
+         bind-key -T cxs l display-popup -E -w 90% -h 60% -d \"#{{pane_current_path}}\" '{cxs} list --watch'\n\
+         bind-key -T cxs w run-shell -b '{cxs} attach --waiting'\n\
+         # Running and waiting agents in the status line.\n\
+         set-option -ag status-right ' #({cxs} status-line)'\n",
+        exec = prompt("cxs exec:", "exec"),
+        repl = prompt("cxs repl:", "repl --attach"),
+    );
+    std::io::stdout().lock().write_all(snippet.as_bytes())?;
+    Ok(())
+}
+
+/// `text` as one double-quoted shell word, fit to sit inside tmux's single quotes and formats.
+fn sh_word(text: &str) -> Result<String> {
+    if text.contains('\'') {
+        bail!("cannot put '{text}' in a tmux binding: it contains a single quote");
+    }
+    let mut word = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' | '\\' | '$' | '`' => {
+                word.push('\\');
+                word.push(c);
+            }
+            // tmux expands formats in run-shell commands.
+            '#' => word.push_str("##"),
+            _ => word.push(c),
+        }
+    }
+    word.push('"');
+    Ok(word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_quoted_for_shell_and_tmux() {
+        assert_eq!(sh_word("/a b/$x`#1\"").unwrap(), r#""/a b/\$x\`##1\"""#);
+        assert!(sh_word("it's").is_err());
+    }
+}

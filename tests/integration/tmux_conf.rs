@@ -1,0 +1,122 @@
+//! `cxs tmux-conf`: the bindings are sourced into a real server and pressed by a real client.
+
+use crate::common::{TestEnv, wait_until};
+
+/// The inner server (with the bindings) and an outer one whose pane is the client's terminal.
+struct Desk {
+    env: TestEnv,
+    outer: TestEnv,
+}
+
+impl Desk {
+    fn new() -> Self {
+        let env = TestEnv::new();
+        let snippet = env.cxs(&["tmux-conf"]).success();
+        let file = env.root().join("cxs.tmux.conf");
+        std::fs::write(&file, &snippet).unwrap();
+        env.tmux_ok(&["source-file", file.to_str().unwrap()]);
+        let outer = TestEnv::new();
+        let attach = format!(
+            "env -u TMUX TMUX_TMPDIR='{}' tmux -L '{}' attach -t user-own",
+            env.tmux_tmpdir().display(),
+            env.socket()
+        );
+        outer.tmux_ok(&["new-session", "-d", "-s", "terminal", "-x", "150", "-y", "40", &attach]);
+        let desk = Desk { env, outer };
+        wait_until("the client to attach", || desk.client_session() == "user-own");
+        desk
+    }
+
+    /// Presses keys at the client, as tmux key names.
+    fn press(&self, keys: &[&str]) {
+        for key in keys {
+            self.outer.tmux_ok(&["send-keys", "-t", "=terminal:", key]);
+        }
+    }
+
+    /// Types text at the client.
+    fn type_text(&self, text: &str) {
+        self.outer.tmux_ok(&["send-keys", "-t", "=terminal:", "-l", text]);
+    }
+
+    /// What the client's terminal shows.
+    fn screen(&self) -> String {
+        self.outer.tmux_ok(&["capture-pane", "-p", "-t", "=terminal:"])
+    }
+
+    /// The session the client is on.
+    fn client_session(&self) -> String {
+        self.env.tmux_ok(&["list-clients", "-F", "#{client_session}"]).trim().to_owned()
+    }
+}
+
+#[test]
+fn bindings_live_in_their_own_key_table() {
+    let desk = Desk::new();
+    let keys = desk.env.tmux_ok(&["list-keys", "-T", "cxs"]);
+    for key in [" s ", " e ", " r ", " l ", " w "] {
+        assert!(keys.lines().any(|l| l.contains(key)), "{key:?} is bound: {keys}");
+    }
+    let prefix = desk.env.tmux_ok(&["list-keys", "-T", "prefix", "a"]);
+    assert!(prefix.contains("switch-client -T cxs"), "{prefix}");
+    let status = desk.env.tmux_ok(&["show-options", "-gv", "status-right"]);
+    assert!(status.contains("status-line"), "{status}");
+    let err = desk.env.cxs(&["tmux-conf", "--key", "a;b"]).fails(1);
+    assert!(err.starts_with("error: invalid key 'a;b'"), "{err}");
+}
+
+#[test]
+fn exec_from_a_prompt_keeps_the_text_exact() {
+    let desk = Desk::new();
+    let text = r#"it's "quoted" $HOME; ~ %1 #{session_name} \back"#;
+    desk.press(&["C-b", "a", "e"]);
+    wait_until("the prompt", || desk.screen().contains("cxs exec:"));
+    desk.type_text(text);
+    desk.press(&["Enter"]);
+    wait_until("a new session", || desk.env.list_json().len() == 1);
+    let row = &desk.env.list_json()[0];
+    assert_eq!(row["kind"], "exec");
+    assert_eq!(row["prompt"], text);
+}
+
+#[test]
+fn repl_from_a_prompt_switches_the_client_to_it() {
+    let desk = Desk::new();
+    desk.press(&["C-b", "a", "r"]);
+    wait_until("the prompt", || desk.screen().contains("cxs repl:"));
+    desk.type_text("first message");
+    desk.press(&["Enter"]);
+    wait_until("a new session", || desk.env.list_json().len() == 1);
+    let row = &desk.env.list_json()[0];
+    assert_eq!(
+        (row["kind"].as_str(), row["prompt"].as_str()),
+        (Some("repl"), Some("first message"))
+    );
+    let name = format!("cxs-{}", row["id"].as_str().unwrap());
+    wait_until("the client on the new session", || desk.client_session() == name);
+}
+
+#[test]
+fn pick_list_and_jump_to_waiting() {
+    let desk = Desk::new();
+    let env = &desk.env;
+    env.new_exec(&[("FAKE_AGENT_SLEEP", "60")], &["--id", "busy-one", "x"]);
+    env.cxs(&["new", "repl", "--id", "asks"]).env("FAKE_AGENT_STDIN", "1").success();
+    let dir = env.session_dir("asks");
+    env.cxs(&["__notify", dir.to_str().unwrap(), r#"{"type":"agent-turn-complete"}"#]).success();
+    assert_eq!(env.cxs(&["status-line"]).success(), "cxs 1 running 1 waiting\n");
+
+    desk.press(&["C-b", "a", "s"]);
+    wait_until("the session tree", || desk.screen().contains("cxs-busy-one"));
+    assert!(!desk.screen().contains("user-own:"), "only cxs sessions: {}", desk.screen());
+    desk.press(&["q"]);
+
+    desk.press(&["C-b", "a", "l"]);
+    wait_until("the live list", || {
+        desk.screen().contains("STATUS") && desk.screen().contains("waiting")
+    });
+    desk.press(&["C-c"]);
+
+    desk.press(&["C-b", "a", "w"]);
+    wait_until("the client on the waiting session", || desk.client_session() == "cxs-asks");
+}
