@@ -65,6 +65,9 @@ pub enum Command {
     /// Run an agent inside its tmux pane and record how it ended (used by `new`).
     #[command(name = "__run", hide = true)]
     Run(RunArgs),
+    /// Append the pane's output to the log, rotating it (fed by `pipe-pane`).
+    #[command(name = "__log", hide = true)]
+    Log(LogArgs),
     /// Record that Codex finished a turn (Codex's `notify` hook).
     #[command(name = "__notify", hide = true)]
     Notify(NotifyArgs),
@@ -98,6 +101,9 @@ pub struct NewArgs {
     /// Attach to the session once it started (switch to it inside tmux).
     #[arg(long)]
     pub attach: bool,
+    /// Rotate the log past this size (e.g. 256M), keeping the previous part as `log.1`.
+    #[arg(long, value_name = "SIZE", value_parser = crate::config::parse_size)]
+    pub max_log: Option<u64>,
 }
 
 /// Flags shared by `codex exec` and the `codex` TUI, forwarded only when given.
@@ -335,6 +341,17 @@ pub struct RunArgs {
     /// The session's state directory.
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+}
+
+/// `cxs __log`.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The session's state directory.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Rotate past this many bytes.
+    #[arg(value_name = "BYTES")]
+    pub max: u64,
 }
 
 /// `cxs __notify`.

@@ -34,6 +34,9 @@ pub struct Defaults {
     pub cd: Option<PathBuf>,
     /// tmux socket name when `CXS_TMUX_SOCKET` is not set.
     pub tmux_socket: Option<String>,
+    /// Log size past which logs rotate, e.g. `"256M"`, when `--max-log` is not given.
+    #[serde(default, deserialize_with = "size")]
+    pub max_log: Option<u64>,
 }
 
 /// `[agents.NAME]`.
@@ -77,6 +80,38 @@ impl Config {
     }
 }
 
+/// Parses a size: bytes, or a number with `K`, `M` or `G` (powers of 1024, `iB`/`B` allowed).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let number: u64 = number.parse().map_err(|_| format!("invalid size '{text}'"))?;
+    let shift = match unit.trim().trim_end_matches("iB").trim_end_matches('B') {
+        "" => 0,
+        "K" | "k" => 10,
+        "M" | "m" => 20,
+        "G" | "g" => 30,
+        _ => return Err(format!("invalid size '{text}': use bytes or K, M, G")),
+    };
+    number
+        .checked_mul(1 << shift)
+        .filter(|bytes| *bytes > 0)
+        .ok_or_else(|| format!("invalid size '{text}'"))
+}
+
+fn size<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Size {
+        Bytes(u64),
+        Text(String),
+    }
+    match Size::deserialize(deserializer)? {
+        Size::Bytes(bytes) => Ok(Some(bytes)),
+        Size::Text(text) => parse_size(&text).map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
 /// `CXS_CONFIG`, else `$XDG_CONFIG_HOME/cxs/config.toml`, else `~/.config/cxs/config.toml`.
 fn path() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("CXS_CONFIG").filter(|p| !p.is_empty()) {
@@ -113,6 +148,17 @@ mod tests {
         assert_eq!(config.defaults.sandbox, Some(Sandbox::WorkspaceWrite));
         assert_eq!(config.agents["mine"].command, ["my-agent", "--fast"]);
         assert_eq!(config.agents["mine"].env["MY_AGENT_MODE"], "quiet");
+    }
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("256M"), Ok(256 << 20));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("8KB"), Ok(8 << 10));
+        assert!(parse_size("0").is_err() && parse_size("1T").is_err() && parse_size("M").is_err());
+        let config = Config::parse("[defaults]\nmax_log = \"1M\"\n").unwrap();
+        assert_eq!(config.defaults.max_log, Some(1 << 20));
     }
 
     #[test]

@@ -21,8 +21,12 @@ use serde::{Deserialize, Serialize};
 /// The sidecar format this cxs writes; a newer one is read but never rewritten.
 pub const SIDECAR_VERSION: u32 = 1;
 
+/// Logs rotate past this size unless configured otherwise.
+pub const DEFAULT_MAX_LOG: u64 = 256 << 20;
+
 const SIDECAR: &str = "session.toml";
 const LOG: &str = "log";
+const OLD_LOG: &str = "log.1";
 const ENV: &str = "env";
 const LOCK: &str = "lock";
 
@@ -207,6 +211,11 @@ impl SessionDir {
     /// The pane's log.
     pub fn log(&self) -> PathBuf {
         self.0.join(LOG)
+    }
+
+    /// The log's previous part, once it rotated.
+    pub fn old_log(&self) -> PathBuf {
+        self.0.join(OLD_LOG)
     }
 
     fn sidecar_path(&self) -> PathBuf {

@@ -75,8 +75,8 @@ pub struct Start<'a> {
     pub cwd: &'a Path,
     /// The pane's program and arguments, run directly (no shell).
     pub command: &'a [OsString],
-    /// The file the pane's output is appended to.
-    pub log: &'a Path,
+    /// The program `pipe-pane` feeds the pane's output to, and its arguments.
+    pub logger: &'a [OsString],
 }
 
 impl Tmux {
@@ -144,7 +144,7 @@ impl Tmux {
                 "-o".into(),
                 "-t".into(),
                 target.clone().into(),
-                append_command(start.log),
+                pipe_command(start.logger),
             ]);
         self.run(&chain, None)
             .with_context(|| format!("cannot start tmux session '{}'", start.name.0))
@@ -406,18 +406,21 @@ fn parse_session_line(line: &str) -> Option<PaneState> {
     })
 }
 
-/// The `pipe-pane` command appending to `log`. tmux runs it with `sh -c` after expanding
-/// formats, so the path is single-quoted for the shell and `#` doubled for tmux.
-fn append_command(log: &Path) -> OsString {
-    let mut command = b"exec cat >> '".to_vec();
-    for &byte in log.as_os_str().as_bytes() {
-        match byte {
-            b'\'' => command.extend_from_slice(b"'\\''"),
-            b'#' => command.extend_from_slice(b"##"),
-            _ => command.push(byte),
+/// The `pipe-pane` command running `argv`. tmux runs it with `sh -c` after expanding
+/// formats, so each argument is single-quoted for the shell and `#` doubled for tmux.
+fn pipe_command(argv: &[OsString]) -> OsString {
+    let mut command = b"exec".to_vec();
+    for arg in argv {
+        command.extend_from_slice(b" '");
+        for &byte in arg.as_bytes() {
+            match byte {
+                b'\'' => command.extend_from_slice(b"'\\''"),
+                b'#' => command.extend_from_slice(b"##"),
+                _ => command.push(byte),
+            }
         }
+        command.push(b'\'');
     }
-    command.push(b'\'');
     OsString::from_vec(command)
 }
 
@@ -426,9 +429,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn append_command_quotes_for_shell_and_tmux() {
-        let command = append_command(Path::new("/tmp/it's #1/log"));
-        assert_eq!(command, OsStr::new("exec cat >> '/tmp/it'\\''s ##1/log'"));
+    fn pipe_command_quotes_for_shell_and_tmux() {
+        let command = pipe_command(&["/bin/cxs".into(), "/tmp/it's #1/s".into()]);
+        assert_eq!(command, OsStr::new("exec '/bin/cxs' '/tmp/it'\\''s ##1/s'"));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::path::Path;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -19,38 +20,82 @@ const POLL: Duration = Duration::from_millis(100);
 const TMUX_CHECK: Duration = Duration::from_secs(1);
 const BLOCK: usize = 64 * 1024;
 
-/// Prints the log of one session.
+/// Prints the log of one session (its rotated-out part first, when there is one).
 pub fn run(args: &LogsArgs) -> Result<()> {
     let env = Env::load()?;
     let session = env.resolve(&args.selector)?;
     let path = session.dir.log();
-    let mut file =
-        File::open(&path).with_context(|| format!("cannot open log {}", path.display()))?;
-    let start = match args.tail {
-        Some(lines) => tail_start(&mut file, lines)
-            .with_context(|| format!("cannot read log {}", path.display()))?,
+    let mut out = Output { out: io::stdout().lock(), plain: (!args.raw).then(Plain::default) };
+    let mut log = Log::open(&path)?;
+    let wanted = args.tail.unwrap_or(usize::MAX);
+    let found = match args.tail {
+        Some(lines) => log.seek_tail(lines)?,
         None => 0,
     };
-    let mut log = Log { file, position: start, plain: (!args.raw).then(Plain::default) };
-    let mut out = io::stdout().lock();
-    log.copy_new(&mut out, &path)?;
-    if args.follow && session.is_running() {
-        follow(&mut log, &mut out, &path, &session.dir, &env.tmux, &session.id)?;
+    if found < wanted
+        && let Ok(mut old) = Log::open(&session.dir.old_log())
+    {
+        if args.tail.is_some() {
+            old.seek_tail(wanted - found)?;
+        }
+        old.copy_new(&mut out)?;
     }
-    log.finish(&mut out)
+    log.copy_new(&mut out)?;
+    if args.follow && session.is_running() {
+        follow(&mut log, &mut out, &session.dir, &env.tmux, &session.id)?;
+    }
+    out.finish()
 }
 
-/// An open log and how far it has been printed.
-struct Log {
-    file: File,
-    position: u64,
+/// Where printed log bytes go: as they are, or made plain.
+struct Output<W: Write> {
+    out: W,
     plain: Option<Plain>,
 }
 
+impl<W: Write> Output<W> {
+    fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        match &mut self.plain {
+            Some(plain) => self.out.write_all(&plain.feed(bytes))?,
+            None => self.out.write_all(bytes)?,
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        if let Some(plain) = &mut self.plain {
+            self.out.write_all(&plain.finish())?;
+        }
+        self.out.flush()?;
+        Ok(())
+    }
+}
+
+/// An open log file and how far it has been printed.
+struct Log {
+    path: PathBuf,
+    file: File,
+    position: u64,
+}
+
 impl Log {
+    fn open(path: &Path) -> Result<Self> {
+        let file =
+            File::open(path).with_context(|| format!("cannot open log {}", path.display()))?;
+        Ok(Log { path: path.to_owned(), file, position: 0 })
+    }
+
+    /// Skips to the last `lines` lines; returns how many lines that is (fewer in a short log).
+    fn seek_tail(&mut self, lines: usize) -> Result<usize> {
+        let (start, found) = tail_start(&mut self.file, lines)
+            .with_context(|| format!("cannot read log {}", self.path.display()))?;
+        self.position = start;
+        Ok(found)
+    }
+
     /// Prints what was appended since the last call; returns whether there was anything.
-    fn copy_new(&mut self, out: &mut impl Write, path: &Path) -> Result<bool> {
-        let context = || format!("cannot read log {}", path.display());
+    fn copy_new<W: Write>(&mut self, out: &mut Output<W>) -> Result<bool> {
+        let context = || format!("cannot read log {}", self.path.display());
         let len = self.file.metadata().with_context(context)?.len();
         if len < self.position {
             // Truncated under us: start over from its new beginning.
@@ -67,30 +112,31 @@ impl Log {
                 break;
             }
             self.position += n as u64;
-            match &mut self.plain {
-                Some(plain) => out.write_all(&plain.feed(&buf[..n]))?,
-                None => out.write_all(&buf[..n])?,
-            }
+            out.write(&buf[..n])?;
         }
-        out.flush()?;
+        out.out.flush()?;
         Ok(true)
     }
 
-    fn finish(&mut self, out: &mut impl Write) -> Result<()> {
-        if let Some(plain) = &mut self.plain {
-            out.write_all(&plain.finish())?;
+    /// After a rotation the path names a new file: finish the old one, then switch.
+    fn follow_rotation<W: Write>(&mut self, out: &mut Output<W>) -> Result<()> {
+        let Ok(on_disk) = std::fs::metadata(&self.path) else {
+            return Ok(());
+        };
+        if self.file.metadata().is_ok_and(|open| open.ino() == on_disk.ino()) {
+            return Ok(());
         }
-        out.flush()?;
+        self.copy_new(out)?;
+        *self = Log::open(&self.path.clone())?;
         Ok(())
     }
 }
 
 /// Prints new output until the agent has ended (or the session is gone) and its last bytes
 /// have reached the log.
-fn follow(
+fn follow<W: Write>(
     log: &mut Log,
-    out: &mut impl Write,
-    path: &Path,
+    out: &mut Output<W>,
     dir: &SessionDir,
     tmux: &Tmux,
     id: &str,
@@ -98,7 +144,8 @@ fn follow(
     let mut last_tmux_check = Instant::now();
     loop {
         std::thread::sleep(POLL);
-        log.copy_new(out, path)?;
+        log.copy_new(out)?;
+        log.follow_rotation(out)?;
         // The runner records the exit in the sidecar: a file read, no tmux call.
         let exited = dir.read().map(|s| s.exit_code.is_some()).unwrap_or(true);
         let gone = last_tmux_check.elapsed() >= TMUX_CHECK && {
@@ -110,17 +157,18 @@ fn follow(
         }
     }
     // tmux may still be piping the agent's last output: wait until the log stops growing.
-    while log.copy_new(out, path)? {
+    while log.copy_new(out)? {
         std::thread::sleep(POLL);
     }
     Ok(())
 }
 
-/// The offset where the last `lines` lines of `file` start, reading backwards from the end.
-fn tail_start(file: &mut File, lines: usize) -> io::Result<u64> {
+/// The offset where the last `lines` lines of `file` start, reading backwards from the end,
+/// and how many lines there are from there (fewer than `lines` in a short file).
+fn tail_start(file: &mut File, lines: usize) -> io::Result<(u64, usize)> {
     let len = file.metadata()?.len();
-    if lines == 0 {
-        return Ok(len);
+    if lines == 0 || len == 0 {
+        return Ok((len, 0));
     }
     let mut buf = vec![0; BLOCK];
     // A final newline ends the last line rather than starting another.
@@ -142,11 +190,12 @@ fn tail_start(file: &mut File, lines: usize) -> io::Result<u64> {
             newlines += usize::from(*b == b'\n');
             newlines == lines
         }) {
-            return Ok(start + i as u64 + 1);
+            return Ok((start + i as u64 + 1, lines));
         }
         end = start;
     }
-    Ok(0)
+    // The first line has no newline before it.
+    Ok((0, newlines + 1))
 }
 
 #[cfg(test)]
@@ -157,8 +206,10 @@ mod tests {
         let tmp = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(tmp.path(), text).unwrap();
         let mut file = File::open(tmp.path()).unwrap();
-        let start = tail_start(&mut file, lines).unwrap() as usize;
-        text[start..].to_owned()
+        let (start, found) = tail_start(&mut file, lines).unwrap();
+        let tail = text[start as usize..].to_owned();
+        assert_eq!(found, lines.min(tail.lines().count()), "{tail:?}");
+        tail
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod capture;
 mod completions;
 mod delete;
 mod list;
+mod log;
 mod logs;
 mod new;
 mod notify;
@@ -84,6 +85,7 @@ pub fn run(command: Command) -> Result<()> {
         Command::Completions(args) => completions::run(&args),
         Command::Man => completions::man(),
         Command::Run(args) => run::run(&args),
+        Command::Log(args) => log::run(&args),
         Command::Notify(args) => notify::run(&args),
     }
 }

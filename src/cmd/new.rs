@@ -54,7 +54,8 @@ pub fn run(command: &NewCommand) -> Result<()> {
     if launch.kind == "repl" {
         agent::add_notify(&mut launch, &runner, dir.path())?;
     }
-    if let Err(err) = start(&env.tmux, &id, &dir, &launch, &cwd, &runner) {
+    let max_log = new.max_log.or(defaults.max_log).unwrap_or(store::DEFAULT_MAX_LOG);
+    if let Err(err) = start(&env.tmux, &id, &dir, &launch, &cwd, &runner, max_log) {
         undo(&env.tmux, &id, &dir);
         return Err(err.context(format!("cannot start session '{id}'")));
     }
@@ -113,6 +114,7 @@ fn start(
     launch: &Launch,
     cwd: &Path,
     runner: &Path,
+    max_log: u64,
 ) -> Result<()> {
     dir.write(&Sidecar {
         version: SIDECAR_VERSION,
@@ -134,13 +136,15 @@ fn start(
     let log = dir.log();
     store::touch_private(&log)?;
     let command: Vec<OsString> = vec![runner.into(), "__run".into(), dir.path().into()];
+    let logger: Vec<OsString> =
+        vec![runner.into(), "__log".into(), dir.path().into(), max_log.to_string().into()];
     tmux.start(&Start {
         name: &tmux_name(id.as_str()),
         id: id.as_str(),
         kind: &launch.kind,
         cwd,
         command: &command,
-        log: &log,
+        logger: &logger,
     })
 }
 

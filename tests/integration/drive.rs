@@ -145,6 +145,8 @@ fn codex_notify_hook_marks_the_turn_end() {
     let id = env.cxs(&["new", "repl", "--id", "chat"]).env("FAKE_AGENT_STDIN", "1").success();
     assert_eq!(id, "chat\n");
     let row = env.wait_for_status("chat", "running");
+    // Codex reports a turn's end after printing it.
+    env.wait_for_log("chat", "notify=");
     // Run the hook exactly as Codex would: the `notify` program from the argv, plus the event.
     let argv: Vec<String> = serde_json::from_value(row["argv"].clone()).unwrap();
     let notify = argv.iter().find_map(|a| a.strip_prefix("notify=")).expect("notify is set");

@@ -80,3 +80,37 @@ fn follow_streams_until_the_agent_exits() {
     assert!(out.ends_with("fake-agent: exiting with 5\n"), "{out}");
     assert_eq!(env.row(&id)["exit_code"], 5);
 }
+
+#[test]
+fn logs_rotate_past_max_log_and_keep_the_latest_output() {
+    let env = TestEnv::new();
+    env.new_exec(&[("FAKE_AGENT_LINES", "3000")], &["--id", "small", "--max-log", "4K", "x"]);
+    env.wait_for_status("small", "exited");
+    let dir = env.session_dir("small");
+    crate::common::wait_until("the last line logged", || {
+        env.cxs(&["logs", "small"]).success().contains("exiting with 0")
+    });
+    assert!(dir.join("log.1").exists(), "the log rotated");
+    assert!(std::fs::metadata(dir.join("log")).unwrap().len() <= 4096 + 64 * 1024);
+    let all = env.cxs(&["logs", "small"]).success();
+    let numbers: Vec<usize> =
+        all.lines().filter_map(|l| l.strip_prefix("line ")?.parse().ok()).collect();
+    assert_eq!(numbers.last(), Some(&3000), "{all}");
+    assert!(numbers[0] > 1, "the oldest output is gone: {all}");
+    assert!(numbers.windows(2).all(|w| w[1] == w[0] + 1), "in order, nothing skipped: {all}");
+    let tail = env.cxs(&["logs", "-n", "3", "small"]).success();
+    assert_eq!(tail, "line 2999\nline 3000\nfake-agent: exiting with 0\n");
+}
+
+#[test]
+fn a_log_deleted_under_a_running_session_comes_back() {
+    let env = TestEnv::new();
+    env.new_exec(&[("FAKE_AGENT_STDIN", "1")], &["--id", "talk", "x"]);
+    env.wait_for_log("talk", "arg[3]=x");
+    std::fs::remove_file(env.session_dir("talk").join("log")).unwrap();
+    // The writer notices within a second; keep talking until the log is back.
+    crate::common::wait_until("the log to come back", || {
+        env.cxs(&["send", "talk", "still here"]).success();
+        env.log("talk").contains("echo: still here")
+    });
+}

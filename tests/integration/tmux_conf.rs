@@ -102,6 +102,8 @@ fn pick_list_and_jump_to_waiting() {
     let env = &desk.env;
     env.new_exec(&[("FAKE_AGENT_SLEEP", "60")], &["--id", "busy-one", "x"]);
     env.cxs(&["new", "repl", "--id", "asks"]).env("FAKE_AGENT_STDIN", "1").success();
+    // Codex reports a turn's end after printing it.
+    env.wait_for_log("asks", "notify=");
     let dir = env.session_dir("asks");
     env.cxs(&["__notify", dir.to_str().unwrap(), r#"{"type":"agent-turn-complete"}"#]).success();
     assert_eq!(env.cxs(&["status-line"]).success(), "cxs 1 running 1 waiting\n");
