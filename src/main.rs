@@ -5,6 +5,7 @@ mod cli;
 mod cmd;
 mod config;
 mod plain;
+mod procs;
 mod session;
 mod store;
 mod tmux;

@@ -62,8 +62,8 @@ pub enum Status {
     Running,
     /// The agent is running and waits for the user: a question, or an idle prompt.
     Waiting,
-    /// The agent ended with this exit code (unknown when tmux saw it killed by a signal).
-    Exited(Option<i32>),
+    /// The agent ended with this exit code (128 + signal when a signal ended it).
+    Exited(i32),
     /// No tmux session and no recorded exit: e.g. the tmux server was killed.
     Lost,
     /// The sidecar cannot be read.
@@ -75,8 +75,7 @@ impl fmt::Display for Status {
         match self {
             Status::Running => f.write_str("running"),
             Status::Waiting => f.write_str("waiting"),
-            Status::Exited(Some(code)) => write!(f, "exited ({code})"),
-            Status::Exited(None) => f.write_str("exited (?)"),
+            Status::Exited(code) => write!(f, "exited ({code})"),
             Status::Lost => f.write_str("lost"),
             Status::Broken => f.write_str("broken"),
         }
@@ -192,9 +191,13 @@ fn status(sidecar: Option<&Sidecar>, pane: Option<&PaneState>, screen_waiting: b
         return Status::Broken;
     };
     match (sidecar.exit_code, pane) {
-        (Some(code), _) => Status::Exited(Some(code)),
+        (Some(code), _) => Status::Exited(code),
         // The runner died before it could record the exit (e.g. killed by a signal).
-        (None, Some(pane)) if pane.dead => Status::Exited(pane.dead_status),
+        (None, Some(pane)) if pane.dead => match pane.exit {
+            Some(code) => Status::Exited(code),
+            // tmux saw the pane close but has not reaped its process yet.
+            None => Status::Running,
+        },
         (None, Some(pane)) if screen_waiting || turn_ended(sidecar, pane) => Status::Waiting,
         (None, Some(_)) => Status::Running,
         (None, None) => Status::Lost,

@@ -296,15 +296,18 @@ impl SessionDir {
             .collect())
     }
 
-    /// Removes the directory and everything in it.
+    /// Removes the directory and everything in it; one already gone is fine (two deletes
+    /// raced).
     ///
     /// It is renamed away first so the id is free at once and a runner writing its exit code
     /// into it at the same moment cannot make the removal fail half-way.
     pub fn remove(&self) -> Result<()> {
         let name = self.0.file_name().unwrap_or_default().to_string_lossy();
         let trash = self.0.with_file_name(format!(".deleting-{name}-{}", std::process::id()));
-        fs::rename(&self.0, &trash)
-            .with_context(|| format!("cannot remove {}", self.0.display()))?;
+        match fs::rename(&self.0, &trash) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            result => result.with_context(|| format!("cannot remove {}", self.0.display()))?,
+        }
         fs::remove_dir_all(&trash).with_context(|| format!("cannot remove {}", trash.display()))
     }
 }

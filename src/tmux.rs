@@ -16,6 +16,9 @@ const ID_OPTION: &str = "@cxs-id";
 const KIND_OPTION: &str = "@cxs-kind";
 /// Scrollback kept per session, so `capture` can reach back.
 const HISTORY_LIMIT: &str = "50000";
+/// The oldest tmux cxs works with (`new-session` with a command given as several arguments,
+/// `-e`, and the formats cxs reads).
+const MIN_VERSION: (u32, u32) = (3, 2);
 /// Starts each captured screen in a snapshot's output; no terminal text holds it.
 const SCREEN_MARKER: &str = "\u{1e}cxs-screen\u{1e}";
 
@@ -45,10 +48,12 @@ pub struct PaneState {
     pub name: SessionName,
     /// The cxs id recorded in the session's `@cxs-id` option.
     pub id: String,
+    /// The pane's first process (cxs's runner).
+    pub pid: Option<u32>,
     /// Whether the pane's process has exited (kept by `remain-on-exit`).
     pub dead: bool,
-    /// The pane's exit status, when dead and it exited normally.
-    pub dead_status: Option<i32>,
+    /// How the pane's process ended, once tmux reaped it: its exit status, or 128 + signal.
+    pub exit: Option<i32>,
     /// When the pane last produced output (Unix seconds).
     pub activity: Option<i64>,
 }
@@ -146,9 +151,29 @@ impl Tmux {
                 target.clone().into(),
                 pipe_command(start.logger),
             ]);
-        self.run(&chain, None)
-            .with_context(|| format!("cannot start tmux session '{}'", start.name.0))
-            .map(drop)
+        match self.run(&chain, None) {
+            Ok(_) => Ok(()),
+            Err(err) => {
+                // An old tmux fails on flags it lacks; say what is needed rather than that.
+                let err = match self.version() {
+                    Some(found) if found < MIN_VERSION => err.context(format!(
+                        "cxs needs tmux {}.{} or later; found tmux {}.{}",
+                        MIN_VERSION.0, MIN_VERSION.1, found.0, found.1
+                    )),
+                    _ => err,
+                };
+                Err(err.context(format!("cannot start tmux session '{}'", start.name.0)))
+            }
+        }
+    }
+
+    /// tmux's version as (major, minor), from `tmux -V` ("tmux 3.3a", "tmux next-3.5").
+    fn version(&self) -> Option<(u32, u32)> {
+        let text = self.run(&Chain::default().cmd(["-V"]), None).ok()?;
+        let number = text.split_whitespace().nth(1)?.trim_start_matches("next-");
+        let (major, rest) = number.split_once('.')?;
+        let minor: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        Some((major.parse().ok()?, minor.parse().ok()?))
     }
 
     /// Lists cxs's sessions on this server with one `list-sessions` call; none when no server.
@@ -177,7 +202,7 @@ impl Tmux {
 
     fn try_snapshot(&self, screens_of: &[&SessionName]) -> Result<Snapshot> {
         let format = format!(
-            "#{{session_name}}\t#{{{ID_OPTION}}}\t#{{pane_dead}}\t#{{pane_dead_status}}\t#{{window_activity}}"
+            "#{{session_name}}\t#{{{ID_OPTION}}}\t#{{pane_pid}}\t#{{pane_dead}}\t#{{pane_dead_status}}\t#{{pane_dead_signal}}\t#{{window_activity}}"
         );
         let mut chain = Chain::default().cmd(["list-sessions", "-F", &format]);
         for name in screens_of {
@@ -390,8 +415,11 @@ fn parse_session_line(line: &str) -> Option<PaneState> {
     let mut fields = line.split('\t');
     let name = fields.next()?;
     let id = fields.next()?;
+    let pid = fields.next()?.parse().ok();
     let dead = fields.next()? == "1";
-    let dead_status = fields.next()?.parse().ok();
+    let status: Option<i32> = fields.next()?.parse().ok();
+    let signal: Option<i32> = fields.next()?.parse().ok();
+    let exit = status.or(signal.map(|s| 128 + s));
     let activity = fields.next()?.parse().ok();
     // Sessions without our option are the user's own: invisible to cxs.
     if id.is_empty() || fields.next().is_some() {
@@ -400,14 +428,16 @@ fn parse_session_line(line: &str) -> Option<PaneState> {
     Some(PaneState {
         name: SessionName(name.to_owned()),
         id: id.to_owned(),
+        pid,
         dead,
-        dead_status,
+        exit,
         activity,
     })
 }
 
 /// The `pipe-pane` command running `argv`. tmux runs it with `sh -c` after expanding
-/// formats, so each argument is single-quoted for the shell and `#` doubled for tmux.
+/// formats and strftime sequences, so each argument is single-quoted for the shell, and `#`
+/// and `%` are doubled for tmux.
 fn pipe_command(argv: &[OsString]) -> OsString {
     let mut command = b"exec".to_vec();
     for arg in argv {
@@ -416,6 +446,7 @@ fn pipe_command(argv: &[OsString]) -> OsString {
             match byte {
                 b'\'' => command.extend_from_slice(b"'\\''"),
                 b'#' => command.extend_from_slice(b"##"),
+                b'%' => command.extend_from_slice(b"%%"),
                 _ => command.push(byte),
             }
         }
@@ -430,8 +461,8 @@ mod tests {
 
     #[test]
     fn pipe_command_quotes_for_shell_and_tmux() {
-        let command = pipe_command(&["/bin/cxs".into(), "/tmp/it's #1/s".into()]);
-        assert_eq!(command, OsStr::new("exec '/bin/cxs' '/tmp/it'\\''s ##1/s'"));
+        let command = pipe_command(&["/bin/cxs".into(), "/tmp/it's #1 %s/s".into()]);
+        assert_eq!(command, OsStr::new("exec '/bin/cxs' '/tmp/it'\\''s ##1 %%s/s'"));
     }
 
     #[test]
@@ -452,14 +483,15 @@ mod tests {
 
     #[test]
     fn user_sessions_are_invisible() {
-        assert_eq!(parse_session_line("work\t\t0\t\t1"), None);
+        assert_eq!(parse_session_line("work\t\t9\t0\t\t\t1"), None);
         assert_eq!(
-            parse_session_line("cxs-a\ta\t1\t3\t1700000000"),
+            parse_session_line("cxs-a\ta\t42\t1\t3\t\t1700000000"),
             Some(PaneState {
                 name: SessionName("cxs-a".into()),
                 id: "a".into(),
+                pid: Some(42),
                 dead: true,
-                dead_status: Some(3),
+                exit: Some(3),
                 activity: Some(1_700_000_000),
             })
         );

@@ -4,7 +4,11 @@ use anyhow::Result;
 
 use super::Env;
 use crate::cli::DeleteArgs;
+use crate::procs::{self, Tree};
 use crate::session::{self, Session};
+
+/// How long agents get to exit after SIGTERM before SIGKILL.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Deletes every selected session; nothing is deleted if any selector fails to resolve.
 pub fn run(args: &DeleteArgs) -> Result<()> {
@@ -17,9 +21,19 @@ pub fn run(args: &DeleteArgs) -> Result<()> {
             chosen.push(session);
         }
     }
+    // Find the processes while the trees are whole; tmux's SIGHUP may orphan some.
+    let trees: Vec<Tree<'_>> = chosen
+        .iter()
+        .map(|s| Tree {
+            root: s.pane.as_ref().filter(|p| !p.dead).and_then(|p| p.pid),
+            dir: s.dir.path().as_os_str(),
+        })
+        .collect();
+    let processes = procs::find(&trees);
     // The tmux session goes first, so the agent cannot write into a half-removed directory.
     let names: Vec<_> = chosen.iter().filter_map(|s| s.pane.as_ref()).map(|p| &p.name).collect();
     env.tmux.kill(&names)?;
+    procs::terminate(&processes, GRACE);
     for session in chosen {
         session.dir.remove()?;
     }

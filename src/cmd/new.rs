@@ -12,6 +12,7 @@ use super::Env;
 use crate::agent::{self, Launch};
 use crate::cli::{AgentArgs, NewArgs, NewCommand};
 use crate::config::Defaults;
+use crate::procs;
 use crate::session::tmux_name;
 use crate::store::{self, SIDECAR_VERSION, SessionDir, SessionId, Sidecar, Store};
 use crate::tmux::{Start, Tmux};
@@ -50,14 +51,24 @@ pub fn run(command: &NewCommand) -> Result<()> {
     let cwd = working_dir(new, defaults, &base)?;
     let runner = std::env::current_exe().context("cannot find the cxs executable")?;
 
-    let (id, dir) = claim(&env.store, new.id.as_ref())?;
-    if launch.kind == "repl" {
-        agent::add_notify(&mut launch, &runner, dir.path())?;
-    }
     let max_log = new.max_log.or(defaults.max_log).unwrap_or(store::DEFAULT_MAX_LOG);
-    if let Err(err) = start(&env.tmux, &id, &dir, &launch, &cwd, &runner, max_log) {
+    // From here on a signal must not leave half a session: it is noted, the start finishes
+    // or fails, and then everything is undone.
+    interrupt::catch();
+    let (id, dir) = claim(&env.store, new.id.as_ref())?;
+    let started = if launch.kind == "repl" {
+        agent::add_notify(&mut launch, &runner, dir.path())
+    } else {
+        Ok(())
+    }
+    .and_then(|()| start(&env.tmux, &id, &dir, &launch, &cwd, &runner, max_log));
+    if let Err(err) = started {
         undo(&env.tmux, &id, &dir);
         return Err(err.context(format!("cannot start session '{id}'")));
+    }
+    if interrupt::caught() {
+        undo(&env.tmux, &id, &dir);
+        return Err(super::SilentExit(130).into());
     }
     let mut out = std::io::stdout().lock();
     writeln!(out, "{id}")?;
@@ -132,7 +143,8 @@ fn start(
         last_message: None,
     })?;
     let extra = launch.env.iter().map(|(k, v)| (k.into(), v.into()));
-    dir.write_env(std::env::vars_os().chain(extra))?;
+    let marker = (procs::MARKER_VAR.into(), dir.path().into());
+    dir.write_env(std::env::vars_os().chain(extra).chain([marker]))?;
     let log = dir.log();
     store::touch_private(&log)?;
     let command: Vec<OsString> = vec![runner.into(), "__run".into(), dir.path().into()];
@@ -146,6 +158,33 @@ fn start(
         command: &command,
         logger: &logger,
     })
+}
+
+/// Notes SIGINT, SIGTERM and SIGHUP instead of dying of them.
+mod interrupt {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static CAUGHT: AtomicBool = AtomicBool::new(false);
+
+    extern "C" fn note(_: libc::c_int) {
+        CAUGHT.store(true, Ordering::SeqCst);
+    }
+
+    /// Starts noting. Handlers, unlike ignored or blocked signals, do not pass to the
+    /// programs this process starts (tmux, and through it the agent).
+    pub fn catch() {
+        for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+            unsafe {
+                libc::signal(signal, note as extern "C" fn(libc::c_int) as libc::sighandler_t)
+            };
+        }
+    }
+
+    /// Whether a signal arrived since `catch`.
+    pub fn caught() -> bool {
+        CAUGHT.load(Ordering::SeqCst)
+    }
 }
 
 /// Removes what a failed start left: our tmux session (never a user's) and the directory.

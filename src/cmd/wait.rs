@@ -49,8 +49,8 @@ pub fn run(args: &WaitArgs) -> Result<()> {
             let recorded = session.dir.read().ok().and_then(|s| s.exit_code);
             let pane = panes.as_ref().map(|panes| panes.iter().find(|p| p.id == session.id));
             *code = match (recorded, pane) {
-                (Some(exit), _) => Some(exit_status(Some(exit))),
-                (None, Some(Some(pane))) if pane.dead => Some(exit_status(pane.dead_status)),
+                (Some(exit), _) => Some(exit_status(exit)),
+                (None, Some(Some(pane))) if pane.dead => pane.exit.map(exit_status),
                 (None, Some(None)) => Some(lost(session)),
                 (None, Some(Some(_)) | None) => None,
             };
@@ -76,9 +76,9 @@ pub fn run(args: &WaitArgs) -> Result<()> {
     }
 }
 
-/// An agent's exit code as a process status; unknown counts as failure.
-fn exit_status(code: Option<i32>) -> u8 {
-    code.map_or(1, |c| u8::try_from(c).unwrap_or(1))
+/// An agent's exit code as a process status.
+fn exit_status(code: i32) -> u8 {
+    u8::try_from(code).unwrap_or(1)
 }
 
 fn lost(session: &Session) -> u8 {

@@ -216,6 +216,17 @@ impl Cxs {
         String::from_utf8(output.stdout).unwrap()
     }
 
+    /// Runs, asserts exit 0 or `code` (for a race either may win).
+    #[track_caller]
+    pub fn success_or_code(self, code: i32) {
+        let output = self.output();
+        assert!(
+            output.status.success() || output.status.code() == Some(code),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
     /// Runs, asserts exit `code` and empty stdout, returns stderr.
     #[track_caller]
     pub fn fails(self, code: i32) -> String {

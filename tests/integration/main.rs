@@ -7,6 +7,7 @@ mod agents;
 mod attach;
 mod delete;
 mod drive;
+mod faults;
 mod help;
 mod list;
 mod logs;

@@ -1,0 +1,150 @@
+//! The processes a session started, found and ended without ever signalling a stranger.
+//!
+//! tmux's SIGHUP ends an agent that behaves; one that ignores it, or children that moved to
+//! their own process group or session, would outlive `delete`. So the processes are found
+//! from `/proc` (descendants of the pane's process, members of its session, and anything
+//! carrying the session's `CXS_SESSION_DIR` in its environment) and held by pidfd, which
+//! names one process for good: a recycled pid can never receive the signal.
+
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::time::{Duration, Instant};
+
+/// The variable every agent gets, naming its session's directory; children inherit it.
+pub const MARKER_VAR: &str = "CXS_SESSION_DIR";
+
+/// A live process, held by pidfd.
+#[derive(Debug)]
+pub struct Proc {
+    fd: OwnedFd,
+}
+
+/// One session to search for: the pane's process and the session's directory.
+#[derive(Debug)]
+pub struct Tree<'a> {
+    /// The pane's first process (cxs's runner), if tmux still has it.
+    pub root: Option<u32>,
+    /// The session's directory, as the agents' `CXS_SESSION_DIR` holds it.
+    pub dir: &'a OsStr,
+}
+
+/// Every process that belongs to one of `trees`, excluding this one.
+pub fn find(trees: &[Tree<'_>]) -> Vec<Proc> {
+    let table = scan();
+    let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
+    for (pid, info) in &table {
+        children.entry(info.ppid).or_default().push(*pid);
+    }
+    let mut chosen: Vec<u32> = Vec::new();
+    for tree in trees {
+        if let Some(root) = tree.root {
+            let mut stack = vec![root];
+            while let Some(pid) = stack.pop() {
+                chosen.push(pid);
+                stack.extend(children.get(&pid).into_iter().flatten());
+            }
+            chosen.extend(table.iter().filter(|(_, i)| i.sid == root).map(|(pid, _)| *pid));
+        }
+        chosen.extend(table.keys().filter(|pid| has_marker(**pid, tree.dir)));
+    }
+    chosen.sort_unstable();
+    chosen.dedup();
+    let me = std::process::id();
+    chosen
+        .into_iter()
+        .filter(|pid| *pid != me)
+        .filter_map(|pid| {
+            let fd = pidfd_open(pid)?;
+            // The pid may have been reused between the scan and the open: check it is the
+            // process the scan saw.
+            let seen = table.get(&pid).map(|s| s.start);
+            let same = stat(pid).is_some_and(|now| Some(now.start) == seen);
+            same.then_some(Proc { fd })
+        })
+        .collect()
+}
+
+/// Sends SIGTERM, waits up to `grace` for the processes to end, then SIGKILLs the rest.
+pub fn terminate(procs: &[Proc], grace: Duration) {
+    let alive = |p: &&Proc| !exited(p);
+    for proc in procs.iter().filter(alive) {
+        signal(proc, libc::SIGTERM);
+        // Stopped processes only act on SIGTERM once continued.
+        signal(proc, libc::SIGCONT);
+    }
+    let deadline = Instant::now() + grace;
+    while procs.iter().any(|p| !exited(p)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for proc in procs.iter().filter(alive) {
+        signal(proc, libc::SIGKILL);
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Stat {
+    ppid: u32,
+    sid: u32,
+    start: u64,
+}
+
+fn scan() -> HashMap<u32, Stat> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return HashMap::new();
+    };
+    entries
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| Some((pid, stat(pid)?)))
+        .collect()
+}
+
+/// Parent, session and start time from `/proc/PID/stat` (the command name may hold spaces
+/// and parentheses, so fields are counted from the last `)`).
+fn stat(pid: u32) -> Option<Stat> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = text.rsplit_once(')')?.1.split_whitespace().collect();
+    // After the name: state ppid pgrp session ... starttime is the 20th.
+    Some(Stat {
+        ppid: fields.get(1)?.parse().ok()?,
+        sid: fields.get(3)?.parse().ok()?,
+        start: fields.get(19)?.parse().ok()?,
+    })
+}
+
+fn has_marker(pid: u32, dir: &OsStr) -> bool {
+    let Ok(environ) = std::fs::read(format!("/proc/{pid}/environ")) else {
+        return false;
+    };
+    let mut wanted = format!("{MARKER_VAR}=").into_bytes();
+    wanted.extend_from_slice(dir.as_bytes());
+    environ.split(|b| *b == 0).any(|var| var == wanted.as_slice())
+}
+
+fn pidfd_open(pid: u32) -> Option<OwnedFd> {
+    // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid as libc::pid_t, 0) };
+    // SAFETY: a non-negative result is a descriptor this process now owns.
+    (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as i32) })
+}
+
+fn signal(proc: &Proc, sig: libc::c_int) {
+    // SAFETY: the descriptor is valid for the life of `proc`; a null siginfo is allowed.
+    unsafe {
+        libc::syscall(
+            libc::SYS_pidfd_send_signal,
+            proc.fd.as_raw_fd(),
+            sig,
+            std::ptr::null::<libc::siginfo_t>(),
+            0,
+        );
+    }
+}
+
+/// Whether the process has ended: its pidfd turns readable then (even before it is reaped).
+fn exited(proc: &Proc) -> bool {
+    let mut poll = libc::pollfd { fd: proc.fd.as_raw_fd(), events: libc::POLLIN, revents: 0 };
+    // SAFETY: one valid pollfd, no waiting.
+    unsafe { libc::poll(&mut poll, 1, 0) == 1 }
+}

@@ -1,0 +1,204 @@
+//! Faults, races and hostile input: each ends in a clear error or a correct result, never in
+//! an orphan process, a half-created session or a lost log.
+
+use std::os::unix::fs::PermissionsExt;
+use std::time::Duration;
+
+use crate::common::{TestEnv, alive, fake_agent, wait_until};
+
+/// Writes an executable script into the test's directory.
+fn script(env: &TestEnv, name: &str, body: &str) -> std::path::PathBuf {
+    let path = env.root().join(name);
+    std::fs::write(&path, format!("#!/usr/bin/env bash\n{body}")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+/// The pids an agent printed as `NAME PID` lines.
+fn printed_pids(env: &TestEnv, id: &str, names: &[&str]) -> Vec<u32> {
+    let log = env.log(id);
+    names
+        .iter()
+        .map(|name| {
+            let line = log.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap();
+            line.split_whitespace().nth(1).unwrap().trim().parse().unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn delete_ends_agents_that_ignore_signals_and_escape_their_group() {
+    let env = TestEnv::new();
+    let stubborn = script(
+        &env,
+        "stubborn",
+        "trap '' HUP TERM\nsetsid sleep 1000 &\necho \"escaped $!\"\n\
+         (trap '' HUP TERM; exec sleep 1001) &\necho \"child $!\"\necho \"self $$\"\n\
+         while :; do sleep 0.1; done\n",
+    );
+    let id =
+        env.cxs(&["new", "cmd", "--id", "stubborn", "--", stubborn.to_str().unwrap()]).success();
+    assert_eq!(id, "stubborn\n");
+    wait_until("the agent to report", || env.log("stubborn").contains("self "));
+    let pids = printed_pids(&env, "stubborn", &["escaped", "child", "self"]);
+    assert!(pids.iter().all(|p| alive(*p)));
+    env.cxs(&["delete", "stubborn"]).success();
+    wait_until("every process to end", || pids.iter().all(|p| !alive(*p)));
+}
+
+#[test]
+fn delete_ends_agents_that_outlived_their_tmux_server() {
+    let env = TestEnv::new();
+    let survivor =
+        script(&env, "survivor", "trap '' HUP\necho \"self $$\"\nwhile :; do sleep 0.1; done\n");
+    env.cxs(&["new", "cmd", "--id", "survivor", "--", survivor.to_str().unwrap()]).success();
+    wait_until("the agent to report", || env.log("survivor").contains("self "));
+    let pid = printed_pids(&env, "survivor", &["self"])[0];
+    env.tmux_ok(&["kill-server"]);
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(alive(pid), "it ignores SIGHUP, so it survives tmux");
+    assert_eq!(env.row("survivor")["status"], "lost");
+    env.cxs(&["delete", "survivor"]).success();
+    wait_until("the survivor to end", || !alive(pid));
+}
+
+#[test]
+fn two_deletes_of_one_session_both_succeed() {
+    let env = TestEnv::new();
+    env.new_exec(&[("FAKE_AGENT_SLEEP", "30")], &["--id", "twice", "x"]);
+    let a = std::process::Command::from(env.cxs(&["delete", "twice"])).spawn().unwrap();
+    let b = std::process::Command::from(env.cxs(&["delete", "twice"])).spawn().unwrap();
+    for mut child in [a, b] {
+        let status = child.wait().unwrap();
+        assert!(status.success() || status.code() == Some(1), "{status}");
+    }
+    assert_eq!(env.list_json().len(), 0);
+    assert_eq!(std::fs::read_dir(env.home().join("sessions")).unwrap().count(), 0);
+}
+
+#[test]
+fn twenty_parallel_news_all_get_their_own_session() {
+    let env = TestEnv::new();
+    let children: Vec<_> = (0..20)
+        .map(|_| {
+            let mut command = std::process::Command::from(
+                env.cxs(&["new", "exec", "x"]).env("FAKE_AGENT_SLEEP", "30"),
+            );
+            command.stdout(std::process::Stdio::piped());
+            command.spawn().unwrap()
+        })
+        .collect();
+    let mut ids: Vec<String> = children
+        .into_iter()
+        .map(|c| {
+            let output = c.wait_with_output().unwrap();
+            assert!(output.status.success());
+            String::from_utf8(output.stdout).unwrap().trim().to_owned()
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 20);
+    let rows = env.list_json();
+    assert_eq!(rows.len(), 20);
+    assert!(rows.iter().all(|r| r["status"] == "running"), "{rows:?}");
+}
+
+#[test]
+fn interrupting_new_leaves_whole_sessions_or_nothing() {
+    let env = TestEnv::new();
+    for delay_ms in 0..12 {
+        let mut child = std::process::Command::from(
+            env.cxs(&["new", "exec", "x"]).env("FAKE_AGENT_SLEEP", "30"),
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        // SAFETY: kill has no memory effects.
+        unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+        child.wait().unwrap();
+    }
+    wait_until("no half-created session", || {
+        let rows = env.list_json();
+        let tmux = env.tmux_sessions();
+        rows.iter().all(|r| r["status"] == "running")
+            && tmux.iter().filter(|s| s.starts_with("cxs-")).count() == rows.len()
+    });
+}
+
+#[test]
+fn a_hostile_cxs_home_still_works() {
+    let env = TestEnv::new();
+    let home = env.root().join("it's a \"home\" #1 %s; $(touch pwned) `x`");
+    let id = env.cxs(&["new", "exec", "--id", "odd", "hello"]).env("CXS_HOME", &home).success();
+    assert_eq!(id, "odd\n");
+    wait_until("the log", || {
+        std::fs::read_to_string(home.join("sessions/odd/log"))
+            .unwrap_or_default()
+            .contains("exiting with 0")
+    });
+    let logs = env.cxs(&["logs", "odd"]).env("CXS_HOME", &home).success();
+    assert!(logs.contains("arg[3]=hello"), "{logs}");
+    assert!(!env.work().join("pwned").exists());
+    env.cxs(&["delete", "odd"]).env("CXS_HOME", &home).success();
+}
+
+#[test]
+fn huge_and_invalid_prompts() {
+    let env = TestEnv::new();
+    let argv_file = env.root().join("argv");
+    let prompt = "é".repeat(50 * 1024);
+    env.new_exec(&[("FAKE_AGENT_ARGV", argv_file.to_str().unwrap())], &["--id", "big", &prompt]);
+    env.wait_for_status("big", "exited");
+    let argv = std::fs::read(&argv_file).unwrap();
+    assert_eq!(argv, [b"exec\0--\0".as_slice(), prompt.as_bytes(), b"\0"].concat());
+    assert_eq!(env.row("big")["prompt"].as_str().unwrap().len(), 100 * 1024);
+    let invalid = <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(b"bad \xff");
+    let output =
+        std::process::Command::from(env.cxs(&["new", "exec"])).arg(invalid).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "a usage error");
+    assert_eq!(env.list_json().len(), 1);
+}
+
+#[test]
+fn a_sidecar_from_a_newer_cxs_is_shown_and_never_rewritten() {
+    let env = TestEnv::new();
+    env.new_exec(&[("FAKE_AGENT_STDIN", "1")], &["--id", "future", "x"]);
+    env.wait_for_log("future", "arg[3]=x");
+    let path = env.session_dir("future").join("session.toml");
+    let text = std::fs::read_to_string(&path).unwrap().replace("version = 1", "version = 99");
+    let text = format!("{text}hologram = true\n");
+    std::fs::write(&path, &text).unwrap();
+    assert_eq!(env.row("future")["status"], "running");
+    env.cxs(&["send", "future", "exit 3"]).success_or_code(1);
+    let row = env.wait_for_status("future", "exited");
+    assert_eq!(row["exit_code"], 3, "from tmux's pane status");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "left as it was");
+}
+
+#[test]
+fn missing_or_old_tmux_is_named() {
+    let env = TestEnv::new();
+    let bin = env.root().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+    let no_tmux = env.root().join("empty");
+    std::fs::create_dir(&no_tmux).unwrap();
+    let err = env
+        .cxs(&["new", "exec", "x"])
+        .env("PATH", &no_tmux)
+        .env("CXS_CODEX_BIN", fake_agent())
+        .fails(1);
+    assert!(err.contains("tmux not found on PATH: install tmux 3.2 or later"), "{err}");
+    std::os::unix::fs::symlink("/bin/false", bin.join("true")).ok();
+    script(
+        &env,
+        "bin/tmux",
+        "[ \"$3\" = -V ] && { echo 'tmux 2.9'; exit 0; }\necho 'unknown option' >&2; exit 1\n",
+    );
+    let err = env.cxs(&["new", "exec", "x"]).env("PATH", &path).fails(1);
+    assert!(err.contains("cxs needs tmux 3.2 or later; found tmux 2.9"), "{err}");
+    assert_eq!(std::fs::read_dir(env.home().join("sessions")).unwrap().count(), 0);
+}
