@@ -4,6 +4,8 @@ mod agent;
 mod cli;
 mod cmd;
 mod config;
+#[cfg(test)]
+mod fuzz;
 mod plain;
 mod procs;
 mod session;

@@ -5,13 +5,15 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-/// CSI, OSC, string controls (DCS, SOS, PM, APC), other escapes, and stray control bytes.
+/// CSI, OSC, string controls (DCS, SOS, PM, APC), other escapes, a lone ESC, and stray
+/// control bytes. Byte-oriented (`(?-u)`): logs need not be UTF-8.
 static ESCAPES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"\x1b\[[0-?]*[ -/]*[@-~]",
+        r"(?-u)\x1b\[[0-?]*[ -/]*[@-~]",
         r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?",
         r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?",
         r"|\x1b[ -/]*[0-~]",
+        r"|\x1b",
         r"|[\x00-\x07\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]",
     ))
     .expect("escape pattern is valid")
