@@ -170,9 +170,14 @@ pub fn agents(config: &Config) -> Result<Vec<Agent>> {
     Ok(agents.into_values().collect())
 }
 
-/// The screen signs of the agent a session of `kind` runs (Codex for `exec` and `repl`).
+/// The screen signs of the agent a session of `kind` runs: Codex's for `repl`, none for
+/// `exec`, which never asks (so its screen is never captured).
 pub fn signs<'a>(agents: &'a [Agent], kind: &str) -> Option<&'a Signs> {
-    let name = if kind == "exec" || kind == "repl" { "codex" } else { kind };
+    let name = match kind {
+        "repl" => "codex",
+        "exec" => return None,
+        other => other,
+    };
     agents.iter().find(|a| a.name == name).map(|a| &a.signs).filter(|s| !s.waiting.is_empty())
 }
 
@@ -443,6 +448,7 @@ mod tests {
         assert!(!codex.waiting("Working (3s - esc to interrupt)\n? for shortcuts"));
         assert!(!codex.waiting("plain output"));
         assert!(signs(&agents, "cmd").is_none());
+        assert!(signs(&agents, "exec").is_none(), "codex exec never asks");
     }
 
     #[test]
