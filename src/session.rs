@@ -105,6 +105,19 @@ impl Session {
         self.sidecar.as_ref().ok().map(|s| s.created)
     }
 
+    /// The tmux session, or an error saying there is none and where the output is.
+    pub fn pane(&self) -> Result<&PaneState> {
+        match &self.pane {
+            Some(pane) => Ok(pane),
+            None => bail!(
+                "session '{}' has no tmux session ({}); read its output with `cxs logs {}`",
+                self.id,
+                self.status,
+                self.id
+            ),
+        }
+    }
+
     /// Whether the agent is still running (busy or waiting).
     pub fn is_running(&self) -> bool {
         matches!(self.status, Status::Running | Status::Waiting)
@@ -158,6 +171,21 @@ pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<S
         session.index = index;
     }
     Ok(sessions)
+}
+
+/// Finds the sessions `selectors` name, each once, in order; fails if any names none.
+pub fn resolve_all<'a>(
+    sessions: &'a [Session],
+    selectors: &[Selector],
+) -> Result<Vec<&'a Session>> {
+    let mut chosen: Vec<&Session> = Vec::new();
+    for selector in selectors {
+        let session = resolve(sessions, selector)?;
+        if !chosen.iter().any(|s| s.id == session.id) {
+            chosen.push(session);
+        }
+    }
+    Ok(chosen)
 }
 
 /// Finds the one session `selector` names.

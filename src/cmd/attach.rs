@@ -22,14 +22,7 @@ pub fn run(args: &AttachArgs) -> Result<()> {
 
 /// Attaches to `session`, or switches this tmux client to it; only returns on error.
 pub fn attach(env: &Env, session: &Session, read_only: bool) -> Result<()> {
-    let Some(pane) = &session.pane else {
-        bail!(
-            "session '{}' has no tmux session ({}); read its output with `cxs logs {}`",
-            session.id,
-            session.status,
-            session.id
-        );
-    };
+    let pane = session.pane()?;
     let inside = inside_this_server(&env.tmux);
     if inside && read_only {
         // switch-client -r would toggle the user's own client read-only for every session.

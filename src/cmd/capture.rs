@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use super::Env;
 use crate::cli::CaptureArgs;
@@ -11,15 +11,7 @@ use crate::cli::CaptureArgs;
 pub fn run(args: &CaptureArgs) -> Result<()> {
     let env = Env::load()?;
     let session = env.resolve(&args.selector)?;
-    let Some(pane) = &session.pane else {
-        bail!(
-            "session '{}' has no tmux session ({}); read its output with `cxs logs {}`",
-            session.id,
-            session.status,
-            session.id
-        );
-    };
-    let screen = env.tmux.capture(&pane.name, args.lines, args.ansi)?;
+    let screen = env.tmux.capture(&session.pane()?.name, args.lines, args.ansi)?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", screen.trim_end_matches(['\n', ' ']))?;
     Ok(())

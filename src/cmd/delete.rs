@@ -5,7 +5,7 @@ use anyhow::Result;
 use super::Env;
 use crate::cli::DeleteArgs;
 use crate::procs::{self, Tree};
-use crate::session::{self, Session};
+use crate::session;
 
 /// How long agents get to exit after SIGTERM before SIGKILL.
 const GRACE: std::time::Duration = std::time::Duration::from_secs(2);
@@ -14,13 +14,7 @@ const GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 pub fn run(args: &DeleteArgs) -> Result<()> {
     let env = Env::load()?;
     let sessions = env.sessions()?;
-    let mut chosen: Vec<&Session> = Vec::new();
-    for selector in &args.selectors {
-        let session = session::resolve(&sessions, selector)?;
-        if !chosen.iter().any(|s| s.id == session.id) {
-            chosen.push(session);
-        }
-    }
+    let chosen = session::resolve_all(&sessions, &args.selectors)?;
     // Find the processes while the trees are whole; tmux's SIGHUP may orphan some.
     let trees: Vec<Tree<'_>> = chosen
         .iter()

@@ -19,13 +19,7 @@ const TIMED_OUT: u8 = 124;
 pub fn run(args: &WaitArgs) -> Result<()> {
     let env = Env::load()?;
     let sessions = env.sessions()?;
-    let mut chosen: Vec<&Session> = Vec::new();
-    for selector in &args.selectors {
-        let session = session::resolve(&sessions, selector)?;
-        if !chosen.iter().any(|s| s.id == session.id) {
-            chosen.push(session);
-        }
-    }
+    let chosen = session::resolve_all(&sessions, &args.selectors)?;
     let start = Instant::now();
     let mut last_tmux_check = Instant::now();
     // Exit codes by position; `None` while running. A lost session counts as failed.
