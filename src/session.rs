@@ -62,8 +62,9 @@ pub enum Status {
     Running,
     /// The agent is running and waits for the user: a question, or an idle prompt.
     Waiting,
-    /// The agent ended with this exit code (128 + signal when a signal ended it).
-    Exited(i32),
+    /// The agent ended with this exit code (128 + signal when a signal ended it); unknown
+    /// when its runner could not record it and tmux did not report it.
+    Exited(Option<i32>),
     /// No tmux session and no recorded exit: e.g. the tmux server was killed.
     Lost,
     /// The sidecar cannot be read.
@@ -75,7 +76,8 @@ impl fmt::Display for Status {
         match self {
             Status::Running => f.write_str("running"),
             Status::Waiting => f.write_str("waiting"),
-            Status::Exited(code) => write!(f, "exited ({code})"),
+            Status::Exited(Some(code)) => write!(f, "exited ({code})"),
+            Status::Exited(None) => f.write_str("exited (?)"),
             Status::Lost => f.write_str("lost"),
             Status::Broken => f.write_str("broken"),
         }
@@ -219,13 +221,11 @@ fn status(sidecar: Option<&Sidecar>, pane: Option<&PaneState>, screen_waiting: b
         return Status::Broken;
     };
     match (sidecar.exit_code, pane) {
-        (Some(code), _) => Status::Exited(code),
-        // The runner died before it could record the exit (e.g. killed by a signal).
-        (None, Some(pane)) if pane.dead => match pane.exit {
-            Some(code) => Status::Exited(code),
-            // tmux saw the pane close but has not reaped its process yet.
-            None => Status::Running,
-        },
+        (Some(code), _) => Status::Exited(Some(code)),
+        // The runner could not record the exit (killed, or a newer sidecar it must not
+        // rewrite). tmux may not have reaped the process yet, and under load tmux 3.3 was
+        // seen never to: the pane's end is all there is to go by.
+        (None, Some(pane)) if pane.dead => Status::Exited(pane.exit),
         (None, Some(pane)) if screen_waiting || turn_ended(sidecar, pane) => Status::Waiting,
         (None, Some(_)) => Status::Running,
         (None, None) => Status::Lost,

@@ -72,7 +72,7 @@ impl Row {
         let (status, exit_code) = match session.status {
             Status::Running => ("running", None),
             Status::Waiting => ("waiting", None),
-            Status::Exited(code) => ("exited", Some(code)),
+            Status::Exited(code) => ("exited", code),
             Status::Lost => ("lost", None),
             Status::Broken => ("broken", None),
         };

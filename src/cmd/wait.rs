@@ -27,7 +27,7 @@ pub fn run(args: &WaitArgs) -> Result<()> {
         .iter()
         .map(|session| match session.status {
             Status::Running | Status::Waiting => None,
-            Status::Exited(code) => Some(exit_status(code)),
+            Status::Exited(code) => Some(code.map_or(1, exit_status)),
             Status::Lost | Status::Broken => Some(lost(session)),
         })
         .collect();
@@ -44,7 +44,7 @@ pub fn run(args: &WaitArgs) -> Result<()> {
             let pane = panes.as_ref().map(|panes| panes.iter().find(|p| p.id == session.id));
             *code = match (recorded, pane) {
                 (Some(exit), _) => Some(exit_status(exit)),
-                (None, Some(Some(pane))) if pane.dead => pane.exit.map(exit_status),
+                (None, Some(Some(pane))) if pane.dead => Some(pane.exit.map_or(1, exit_status)),
                 (None, Some(None)) => Some(lost(session)),
                 (None, Some(Some(_)) | None) => None,
             };

@@ -24,6 +24,9 @@ impl Desk {
         outer.tmux_ok(&["new-session", "-d", "-s", "terminal", "-x", "150", "-y", "40", &attach]);
         let desk = Desk { env, outer };
         wait_until("the client to attach", || desk.client_session() == "user-own");
+        // Keys typed before the client drew its first screen may meet a terminal not yet
+        // in raw mode; the status line shows it is ready.
+        wait_until("the client to draw", || desk.screen().contains("[user-own]"));
         desk
     }
 
@@ -118,6 +121,8 @@ fn pick_list_and_jump_to_waiting() {
         desk.screen().contains("STATUS") && desk.screen().contains("waiting")
     });
     desk.press(&["C-c"]);
+    // Keys pressed while the popup closes would go to the popup.
+    wait_until("the popup to close", || !desk.screen().contains("STATUS"));
 
     desk.press(&["C-b", "a", "w"]);
     wait_until("the client on the waiting session", || desk.client_session() == "cxs-asks");
