@@ -65,14 +65,70 @@ pub fn repl(codex: &Path, args: &ReplArgs, base: &Path, defaults: &Defaults) -> 
 }
 
 /// Points Codex's `notify` hook at `cxs __notify DIR`, so turn ends are recorded exactly.
-pub fn add_notify(launch: &mut Launch, runner: &Path, dir: &Path) -> Result<()> {
+///
+/// Codex keeps one `notify`, so setting it would silently drop the user's own: that one
+/// (from a `-c notify=...` given to cxs, else from Codex's config.toml) is returned, for
+/// `__notify` to call in turn.
+pub fn add_notify(launch: &mut Launch, runner: &Path, dir: &Path) -> Result<Option<Vec<String>>> {
+    let mut users = None;
+    let mut i = 0;
+    while i + 1 < launch.argv.len() {
+        let flag = launch.argv[i].as_str();
+        let is_config = flag == "--config" || flag == "-c";
+        match launch.argv[i + 1].strip_prefix("notify=").filter(|_| is_config) {
+            Some(value) => {
+                users = Some(notify_program(value).context("invalid -c notify=")?);
+                launch.argv.drain(i..i + 2);
+            }
+            None => i += 1,
+        }
+        if launch.argv.get(i).is_some_and(|a| a == "--") {
+            break;
+        }
+    }
+    let users = match users {
+        Some(program) => Some(program),
+        None => codex_config_notify()?,
+    };
     let program = [path_arg(runner)?, "__notify".to_owned(), path_arg(dir)?];
     // Codex reads `-c` values as TOML; a JSON array of strings is also a TOML one, with
     // single-line escapes only.
     let value = serde_json::to_string(&program)?;
     let at = if launch.kind == "exec" { 2 } else { 1 };
     launch.argv.splice(at..at, ["--config".to_owned(), format!("notify={value}")]);
-    Ok(())
+    Ok(users)
+}
+
+/// The `notify` program in Codex's own config.toml (`$CODEX_HOME`, else `~/.codex`).
+fn codex_config_notify() -> Result<Option<Vec<String>>> {
+    let home = match std::env::var_os("CODEX_HOME").filter(|h| !h.is_empty()) {
+        Some(home) => PathBuf::from(home),
+        None => match std::env::var_os("HOME") {
+            Some(home) => PathBuf::from(home).join(".codex"),
+            None => return Ok(None),
+        },
+    };
+    let path = home.join("config.toml");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(None);
+    };
+    let config: toml::Table =
+        toml::from_str(&text).with_context(|| format!("invalid {}", path.display()))?;
+    match config.get("notify") {
+        Some(value) => Ok(Some(
+            value
+                .clone()
+                .try_into()
+                .with_context(|| format!("invalid notify in {}", path.display()))?,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// A `notify` value: a TOML array of strings.
+fn notify_program(value: &str) -> Result<Vec<String>> {
+    let table: toml::Table = toml::from_str(&format!("notify = {value}"))?;
+    Ok(table["notify"].clone().try_into()?)
 }
 
 /// Builds the argv of a named agent: its command, then `args`.
@@ -119,11 +175,11 @@ const BUILTIN: &[(&str, &str, &[&str], &[&str])] = &[
         "codex",
         "codex",
         &[
-            r"(?i)do you trust",
+            r"(?i)trust this folder\?",
             r"(?i)would you like to (run|make|apply|allow)",
-            r"(?i)allow command",
             r"(?i)press enter to (continue|confirm)",
             r"(?i)\? for shortcuts",
+            r"› Ask Codex to do anything",
         ],
         &[r"(?i)esc to interrupt"],
     ),
@@ -430,7 +486,8 @@ mod tests {
             prompt: None,
             env: BTreeMap::new(),
         };
-        add_notify(&mut launch, Path::new("/bin/cxs"), Path::new("/h/it's \"x\"")).unwrap();
+        let users = add_notify(&mut launch, Path::new("/bin/cxs"), Path::new("/h/it's \"x\""));
+        assert_eq!(users.unwrap(), None);
         insta::assert_snapshot!(launch.argv.join("\n"), @r#"
         /c
         --config
@@ -441,11 +498,35 @@ mod tests {
     }
 
     #[test]
+    fn a_users_notify_is_kept_to_be_chained() {
+        let mut launch = Launch {
+            kind: "repl".into(),
+            argv: ["/c", "-m", "o3", "--config", "notify=[\"my-hook\", \"a b\"]", "--", "hi"]
+                .map(String::from)
+                .to_vec(),
+            prompt: None,
+            env: BTreeMap::new(),
+        };
+        let users = add_notify(&mut launch, Path::new("/bin/cxs"), Path::new("/d")).unwrap();
+        assert_eq!(users, Some(vec!["my-hook".to_owned(), "a b".to_owned()]));
+        insta::assert_snapshot!(launch.argv.join("\n"), @r#"
+        /c
+        --config
+        notify=["/bin/cxs","__notify","/d"]
+        -m
+        o3
+        --
+        hi
+        "#);
+    }
+
+    #[test]
     fn screens_tell_waiting_from_busy() {
         let agents = agents(&Config::default()).unwrap();
         let codex = signs(&agents, "repl").unwrap();
-        assert!(codex.waiting("> Do you trust the files in this folder?\n1. Yes"));
-        assert!(!codex.waiting("Working (3s - esc to interrupt)\n? for shortcuts"));
+        assert!(codex.waiting("  Trust this folder? Codex can read, edit, and run files here"));
+        assert!(codex.waiting("  Would you like to run the following command?\n  $ touch x"));
+        assert!(!codex.waiting("◦ Working (1s • esc to interrupt)\n  ? for shortcuts"));
         assert!(!codex.waiting("plain output"));
         assert!(signs(&agents, "cmd").is_none());
         assert!(signs(&agents, "exec").is_none(), "codex exec never asks");

@@ -116,6 +116,9 @@ pub struct Sidecar {
     /// The agent's last message, as its notify hook reported it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_message: Option<String>,
+    /// The user's own Codex notify program, which cxs's hook calls in turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chained_notify: Option<Vec<String>>,
 }
 
 /// The state directory, `CXS_HOME`.
@@ -374,6 +377,7 @@ mod tests {
             turn_ended: None,
             input_sent: None,
             last_message: None,
+            chained_notify: None,
         };
         dir.write(&sidecar).unwrap();
         dir.update(|s| s.exit_code = Some(3)).unwrap();

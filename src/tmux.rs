@@ -246,12 +246,6 @@ impl Tmux {
         self.run(&chain, None).context("cannot kill tmux sessions").map(drop)
     }
 
-    /// Types `text` into the pane as literal keys (never key names, never commands).
-    pub fn type_text(&self, name: &SessionName, text: &str) -> Result<()> {
-        let chain = Chain::default().cmd(["send-keys", "-t", &name.target(), "-l", "--", text]);
-        self.run(&chain, None).map(drop)
-    }
-
     /// Pastes `text` into the pane through a tmux buffer, bracketed when the agent asked for
     /// it, so several lines arrive as one message.
     pub fn paste(&self, name: &SessionName, text: &[u8]) -> Result<()> {

@@ -59,9 +59,12 @@ pub fn run(command: &NewCommand) -> Result<()> {
     let started = if launch.kind == "repl" {
         agent::add_notify(&mut launch, &runner, dir.path())
     } else {
-        Ok(())
+        Ok(None)
     }
-    .and_then(|()| start(&env.tmux, &id, &dir, &launch, &cwd, &runner, max_log));
+    .and_then(|chained| {
+        let plan = Plan { launch: &launch, cwd: &cwd, runner: &runner, max_log, chained };
+        start(&env.tmux, &id, &dir, &plan)
+    });
     if let Err(err) = started {
         undo(&env.tmux, &id, &dir);
         return Err(err.context(format!("cannot start session '{id}'")));
@@ -118,15 +121,18 @@ fn claim(store: &Store, requested: Option<&SessionId>) -> Result<(SessionId, Ses
     bail!("cannot find a free session id; pass one with --id")
 }
 
-fn start(
-    tmux: &Tmux,
-    id: &SessionId,
-    dir: &SessionDir,
-    launch: &Launch,
-    cwd: &Path,
-    runner: &Path,
+/// What `start` needs besides the session's id and directory.
+struct Plan<'a> {
+    launch: &'a Launch,
+    cwd: &'a Path,
+    runner: &'a Path,
     max_log: u64,
-) -> Result<()> {
+    /// The user's own Codex notify program, called after cxs's.
+    chained: Option<Vec<String>>,
+}
+
+fn start(tmux: &Tmux, id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Result<()> {
+    let Plan { launch, cwd, runner, max_log, .. } = *plan;
     dir.write(&Sidecar {
         version: SIDECAR_VERSION,
         id: id.clone(),
@@ -141,6 +147,7 @@ fn start(
         turn_ended: None,
         input_sent: None,
         last_message: None,
+        chained_notify: plan.chained.clone(),
     })?;
     let extra = launch.env.iter().map(|(k, v)| (k.into(), v.into()));
     let marker = (procs::MARKER_VAR.into(), dir.path().into());

@@ -1,6 +1,8 @@
 //! `cxs __notify`: Codex's `notify` hook. Codex runs it with a JSON event when a turn ends;
 //! recording that is how `list` knows, exactly, that a Codex session waits for the user.
 
+use std::process::Command;
+
 use anyhow::{Context, Result};
 use chrono::Utc;
 use serde::Deserialize;
@@ -8,25 +10,43 @@ use serde::Deserialize;
 use crate::cli::NotifyArgs;
 use crate::store::SessionDir;
 
+/// The first words of the prompt Codex sends in a side turn of its own, to title a thread.
+const TITLE_PROMPT: &str = "Generate a concise, single-line task title";
+
 /// The part of Codex's event that cxs uses.
 #[derive(Debug, Deserialize)]
 struct Event {
     #[serde(rename = "type")]
     kind: String,
+    #[serde(rename = "input-messages", default)]
+    input: Vec<String>,
     #[serde(rename = "last-assistant-message")]
     last_message: Option<String>,
 }
 
-/// Records a finished turn in the session's sidecar.
+/// Records a finished turn in the session's sidecar, then calls the user's own hook.
 pub fn run(args: &NotifyArgs) -> Result<()> {
     let event: Event = serde_json::from_str(&args.event).context("invalid notify event")?;
-    if event.kind != "agent-turn-complete" {
-        return Ok(());
+    let dir = SessionDir::from_path(args.dir.clone());
+    // Codex also notifies for the side turn that titles a new thread, sometimes before the
+    // user's turn ends: that one is not the user's turn.
+    let titling = event.input.last().is_some_and(|m| m.starts_with(TITLE_PROMPT));
+    if event.kind == "agent-turn-complete" && !titling {
+        dir.update(|s| {
+            s.turn_ended = Some(Utc::now());
+            if event.last_message.is_some() {
+                s.last_message = event.last_message;
+            }
+        })?;
     }
-    SessionDir::from_path(args.dir.clone()).update(|s| {
-        s.turn_ended = Some(Utc::now());
-        if event.last_message.is_some() {
-            s.last_message = event.last_message;
-        }
-    })
+    if let Some((program, args_before)) =
+        dir.read()?.chained_notify.as_deref().and_then(<[_]>::split_first)
+    {
+        Command::new(program)
+            .args(args_before)
+            .arg(&args.event)
+            .status()
+            .with_context(|| format!("cannot run your notify program '{program}'"))?;
+    }
+    Ok(())
 }

@@ -11,7 +11,7 @@ use crate::cli::SendArgs;
 
 /// TUIs take an Enter that arrives in the same burst as the text for part of a paste, so
 /// it is pressed a moment later, as its own key.
-const ENTER_DELAY: Duration = Duration::from_millis(50);
+const ENTER_DELAY: Duration = Duration::from_millis(100);
 
 /// Sends the text, then Enter unless `--no-enter`.
 pub fn run(args: &SendArgs) -> Result<()> {
@@ -31,11 +31,12 @@ pub fn run(args: &SendArgs) -> Result<()> {
     } else {
         args.text.clone()
     };
-    if text.contains('\n') {
-        // One message, not one submission per line.
+    // Always a paste, never typed keys: tmux brackets it when the agent asked (as TUIs
+    // do), so several lines arrive as one message, and the Codex TUI, which takes typed
+    // text followed quickly by Enter for a paste and keeps the Enter as a newline, submits
+    // a bracketed paste reliably. Agents that did not ask get the bytes as if typed.
+    if !text.is_empty() {
         env.tmux.paste(&pane.name, text.as_bytes())?;
-    } else if !text.is_empty() {
-        env.tmux.type_text(&pane.name, &text)?;
     }
     if !args.no_enter {
         if !text.is_empty() {

@@ -160,6 +160,11 @@ fn codex_notify_hook_marks_the_turn_end() {
     let row = env.row("chat");
     assert_eq!(row["status"], "waiting");
     assert_eq!(row["last_message"], "All done.");
+    // Codex's side turn that titles the thread is not the user's turn.
+    let title = r#"{"type":"agent-turn-complete","input-messages":["Generate a concise, single-line task title of at most 36 characters"],"last-assistant-message":"Fix the parser"}"#;
+    *program.last_mut().unwrap() = title.to_owned();
+    std::process::Command::new(&program[0]).args(&program[1..]).status().unwrap();
+    assert_eq!(env.row("chat")["last_message"], "All done.");
     env.cxs(&["send", "chat", "next task"]).success();
     assert_eq!(env.row("chat")["status"], "running", "input ends the wait");
 }
@@ -172,4 +177,31 @@ fn sessions_carry_tmux_options() {
     assert_eq!(options, "exec\n");
     let listed = env.tmux_ok(&["list-sessions", "-f", "#{@cxs-id}", "-F", "#{@cxs-id}"]);
     assert_eq!(listed, "tagged\n");
+}
+
+#[test]
+fn the_users_own_codex_notify_is_still_called() {
+    let env = TestEnv::new();
+    let codex_home = env.root().join("codex-home");
+    std::fs::create_dir(&codex_home).unwrap();
+    let seen = env.root().join("seen");
+    let hook = env.root().join("hook");
+    std::fs::write(&hook, format!("#!/bin/sh\nprintf '%s|' \"$@\" > '{}'\n", seen.display()))
+        .unwrap();
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::fs::write(
+        codex_home.join("config.toml"),
+        format!("model = \"o3\"\nnotify = [{:?}, \"extra\"]\n", hook.to_str().unwrap()),
+    )
+    .unwrap();
+    env.cxs(&["new", "repl", "--id", "mine"])
+        .env("CODEX_HOME", &codex_home)
+        .env("FAKE_AGENT_STDIN", "1")
+        .success();
+    env.wait_for_log("mine", "notify=");
+    let dir = env.session_dir("mine");
+    let event = r#"{"type":"agent-turn-complete","last-assistant-message":"hi"}"#;
+    env.cxs(&["__notify", dir.to_str().unwrap(), event]).success();
+    assert_eq!(std::fs::read_to_string(&seen).unwrap(), format!("extra|{event}|"));
+    assert_eq!(env.row("mine")["status"], "waiting");
 }
