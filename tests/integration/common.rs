@@ -280,3 +280,17 @@ pub fn snapshot_settings(env: &TestEnv) -> insta::Settings {
     settings.add_filter(r"\d{4}-\d\d-\d\d \d\d:\d\d", "YYYY-MM-DD HH:MM");
     settings
 }
+
+/// Live processes carrying a session's `CXS_SESSION_DIR` in their environment.
+pub fn marked_processes(dir: &Path) -> Vec<u32> {
+    let wanted = [b"CXS_SESSION_DIR=".as_slice(), dir.as_os_str().as_encoded_bytes()].concat();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| alive(*pid))
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/environ"))
+                .is_ok_and(|env| env.split(|b| *b == 0).any(|var| var == wanted.as_slice()))
+        })
+        .collect()
+}

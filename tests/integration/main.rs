@@ -2,9 +2,11 @@
 //! All in one test binary, which builds faster than one per file.
 
 mod common;
+mod model;
 
 mod agents;
 mod attach;
+mod codex;
 mod delete;
 mod drive;
 mod faults;

@@ -1,0 +1,151 @@
+//! The real Codex CLI, offline against the model stand-in. `.ci/run` installs a pinned
+//! Codex from npm and exports `CXS_CODEX_BIN`; without it these tests say loudly that they
+//! are skipped.
+
+use std::path::PathBuf;
+
+use crate::common::{Cxs, TestEnv, wait_until};
+use crate::model::Model;
+
+/// A 1×1 PNG, for `-i`.
+const TINY_PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
+    0x42, 0x60, 0x82,
+];
+
+/// A test world with the real Codex, its own `CODEX_HOME`, and a model stand-in.
+struct Codex {
+    env: TestEnv,
+    model: Model,
+    bin: PathBuf,
+    home: PathBuf,
+}
+
+impl Codex {
+    /// The world, or `None` (said loudly) when no real Codex is installed.
+    fn new(test: &str) -> Option<Self> {
+        let Some(bin) = std::env::var_os("CXS_CODEX_BIN").map(PathBuf::from) else {
+            skip(test, "CXS_CODEX_BIN is not set (.ci/run installs Codex from npm)");
+            return None;
+        };
+        let version = std::process::Command::new(&bin).arg("--version").output();
+        if !version.is_ok_and(|v| String::from_utf8_lossy(&v.stdout).starts_with("codex")) {
+            skip(test, &format!("CXS_CODEX_BIN={} is not the Codex CLI", bin.display()));
+            return None;
+        }
+        let env = TestEnv::new();
+        let home = env.root().join("codex-home");
+        std::fs::create_dir(&home).unwrap();
+        Some(Codex { env, model: Model::start(), bin, home })
+    }
+
+    /// `cxs ARGS` running the real Codex with its own home.
+    fn cxs(&self, args: &[&str]) -> Cxs {
+        self.env.cxs(args).env("CXS_CODEX_BIN", &self.bin).env("CODEX_HOME", &self.home)
+    }
+
+    /// `cxs new KIND --id ID ...` pointed at the stand-in.
+    fn start(&self, kind: &str, id: &str, args: &[&str]) {
+        let config = self.model.codex_config();
+        let mut all = vec!["new", kind, "--id", id, "-m", "stand-in-model"];
+        all.extend(config.iter().map(String::as_str));
+        all.extend(args);
+        assert_eq!(self.cxs(&all).success(), format!("{id}\n"));
+    }
+
+    fn screen(&self, id: &str) -> String {
+        self.cxs(&["capture", id]).success()
+    }
+
+    fn sidecar(&self, id: &str) -> toml::Table {
+        let text = std::fs::read_to_string(self.env.session_dir(id).join("session.toml")).unwrap();
+        toml::from_str(&text).unwrap()
+    }
+}
+
+/// Says a test is skipped on the real stderr, which the test harness does not capture.
+fn skip(test: &str, why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "\n*** SKIPPED {test}: {why} ***\n");
+}
+
+#[test]
+fn codex_exec_accepts_the_argv_and_its_exit_is_recorded() {
+    let Some(codex) = Codex::new("codex_exec_accepts_the_argv_and_its_exit_is_recorded") else {
+        return;
+    };
+    let env = &codex.env;
+    std::fs::write(env.work().join("tiny.png"), TINY_PNG).unwrap();
+    let flags = [
+        "-s",
+        "read-only",
+        "-i",
+        "tiny.png",
+        "--skip-git-repo-check",
+        "-c",
+        "hide_agent_reasoning=true",
+    ];
+    codex.start("exec", "ok", &[&flags[..], &["say hi"]].concat());
+    let row = env.wait_for_status("ok", "exited");
+    assert_eq!(row["exit_code"], 0, "log: {}", env.log("ok"));
+    env.wait_for_log("ok", "ECHO: say hi");
+
+    codex.start("exec", "fails", &["--skip-git-repo-check", "FAIL500 please"]);
+    let row = env.wait_for_status("fails", "exited");
+    assert_ne!(row["exit_code"], 0, "log: {}", env.log("fails"));
+    assert!(codex.model.requests() >= 2);
+}
+
+#[test]
+fn codex_repl_waits_takes_input_and_reports_turns() {
+    let Some(codex) = Codex::new("codex_repl_waits_takes_input_and_reports_turns") else {
+        return;
+    };
+    let env = &codex.env;
+    // A git repository, so Codex asks whether to trust the folder.
+    let git =
+        std::process::Command::new("git").args(["init", "-q"]).current_dir(env.work()).status();
+    assert!(git.unwrap().success());
+    // The user's own notify program must still be called.
+    let seen = env.root().join("seen-by-user-hook");
+    let hook = env.root().join("user-hook");
+    std::fs::write(&hook, format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", seen.display()))
+        .unwrap();
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::fs::write(
+        codex.home.join("config.toml"),
+        format!("notify = [{:?}]\n", hook.to_str().unwrap()),
+    )
+    .unwrap();
+
+    codex.start("repl", "chat", &[]);
+    wait_until("the trust question", || codex.screen("chat").contains("Trust this folder?"));
+    assert_eq!(env.row("chat")["status"], "waiting", "the question is a wait for the user");
+    codex.cxs(&["send", "chat", ""]).success();
+    wait_until("the idle composer", || codex.screen("chat").contains("for shortcuts"));
+    assert_eq!(env.row("chat")["status"], "waiting");
+
+    codex.cxs(&["send", "chat", "hello there"]).success();
+    wait_until("the reply", || codex.screen("chat").contains("ECHO: hello there"));
+    // The turn's end comes from Codex's notify hook, not only from the screen.
+    wait_until("the notify hook", || codex.sidecar("chat").contains_key("turn_ended"));
+    let row = env.row("chat");
+    assert_eq!(row["status"], "waiting");
+    assert_eq!(row["last_message"], "ECHO: hello there", "the user's turn, not the title's");
+    wait_until("the user's hook", || {
+        std::fs::read_to_string(&seen).unwrap_or_default().contains("agent-turn-complete")
+    });
+
+    // A second turn: the last message follows.
+    codex.cxs(&["send", "chat", "and again"]).success();
+    wait_until("the second reply", || env.row("chat")["last_message"] == "ECHO: and again");
+
+    let dir = env.session_dir("chat");
+    let marked = || crate::common::marked_processes(&dir);
+    assert!(!marked().is_empty(), "Codex runs");
+    codex.cxs(&["delete", "chat"]).success();
+    wait_until("every Codex process to end", || marked().is_empty());
+}

@@ -1,0 +1,167 @@
+//! A stand-in for the OpenAI Responses API, so the real Codex CLI runs offline in tests.
+//!
+//! It listens on loopback only, answers `POST /v1/responses` with a streamed reply whose
+//! text echoes the user's last message (`ECHO: ...`), and stops when dropped or after a
+//! minute, whichever comes first. A message containing `FAIL500` gets HTTP 500; one
+//! containing `STALL` gets headers and then nothing until the stand-in stops.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+const LIFETIME: Duration = Duration::from_secs(60);
+
+/// A running stand-in; dropping it stops it.
+pub struct Model {
+    port: u16,
+    stop: Arc<AtomicBool>,
+    requests: Arc<AtomicUsize>,
+}
+
+impl Model {
+    /// Starts listening on a free loopback port.
+    pub fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let requests = Arc::new(AtomicUsize::new(0));
+        let (stop_flag, counter) = (stop.clone(), requests.clone());
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + LIFETIME;
+            while !stop_flag.load(Ordering::Relaxed) && Instant::now() < deadline {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        counter.fetch_add(1, Ordering::Relaxed);
+                        let stop = stop_flag.clone();
+                        std::thread::spawn(move || {
+                            let _ = serve(stream, &stop);
+                        });
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        Model { port, stop, requests }
+    }
+
+    /// How many requests arrived.
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// The `-c` settings that point Codex at this stand-in, with retries off so failures
+    /// show at once.
+    pub fn codex_config(&self) -> Vec<String> {
+        [
+            "model_provider=\"standin\"".to_owned(),
+            "model_providers.standin.name=\"standin\"".to_owned(),
+            format!("model_providers.standin.base_url=\"http://127.0.0.1:{}/v1\"", self.port),
+            "model_providers.standin.wire_api=\"responses\"".to_owned(),
+            "model_providers.standin.request_max_retries=0".to_owned(),
+            "model_providers.standin.stream_max_retries=0".to_owned(),
+        ]
+        .into_iter()
+        .flat_map(|setting| ["-c".to_owned(), setting])
+        .collect()
+    }
+}
+
+impl Drop for Model {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn serve(stream: TcpStream, stop: &AtomicBool) -> std::io::Result<()> {
+    stream.set_nonblocking(false)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    let text = last_user_text(&body);
+    let mut out = stream;
+    if text.contains("FAIL500") {
+        let body = r#"{"error":{"message":"stand-in failure","type":"server_error"}}"#;
+        write!(
+            out,
+            "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )?;
+        return Ok(());
+    }
+    write!(
+        out,
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\
+         Connection: close\r\n\r\n"
+    )?;
+    event(&mut out, serde_json::json!({"type": "response.created", "response": {"id": "resp_1"}}))?;
+    if text.contains("STALL") {
+        while !stop.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        return Ok(());
+    }
+    event(
+        &mut out,
+        serde_json::json!({
+            "type": "response.output_item.done",
+            "item": {
+                "type": "message", "role": "assistant", "id": "msg_1",
+                "content": [{"type": "output_text", "text": format!("ECHO: {text}")}],
+            },
+        }),
+    )?;
+    event(
+        &mut out,
+        serde_json::json!({
+            "type": "response.completed",
+            "response": {
+                "id": "resp_1",
+                "usage": {"input_tokens": 10, "output_tokens": 5, "total_tokens": 15},
+            },
+        }),
+    )
+}
+
+fn event(out: &mut TcpStream, data: serde_json::Value) -> std::io::Result<()> {
+    write!(out, "event: {}\ndata: {data}\n\n", data["type"].as_str().unwrap_or_default())?;
+    out.flush()
+}
+
+/// The text of the last user message in a Responses API request.
+fn last_user_text(body: &[u8]) -> String {
+    let Ok(request) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return String::new();
+    };
+    let items = request["input"].as_array().cloned().unwrap_or_default();
+    items
+        .iter()
+        .filter(|item| item["role"] == "user")
+        .filter_map(|item| {
+            item["content"].as_array()?.iter().rev().find_map(|c| c["text"].as_str())
+        })
+        .filter(|text| !text.starts_with('<'))
+        .last()
+        .unwrap_or_default()
+        .to_owned()
+}
