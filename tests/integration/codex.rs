@@ -96,7 +96,13 @@ fn codex_exec_accepts_the_argv_and_its_exit_is_recorded() {
     codex.start("exec", "fails", &["--skip-git-repo-check", "FAIL500 please"]);
     let row = env.wait_for_status("fails", "exited");
     assert_ne!(row["exit_code"], 0, "log: {}", env.log("fails"));
-    assert!(codex.model.requests() >= 2);
+
+    // A model that stops answering mid-stream: Codex gives up after its idle timeout.
+    let idle = "model_providers.standin.stream_idle_timeout_ms=1000";
+    codex.start("exec", "stalls", &["--skip-git-repo-check", "-c", idle, "STALL please"]);
+    let row = env.wait_for_status("stalls", "exited");
+    assert_ne!(row["exit_code"], 0, "log: {}", env.log("stalls"));
+    assert!(codex.model.requests() >= 3);
 }
 
 #[test]
