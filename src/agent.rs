@@ -1,14 +1,13 @@
-//! Agents: which ones cxs knows, how their argv is built from typed flags (data, never a
-//! shell string), and how their screens tell that they wait for the user.
+//! Turning typed `new` flags into the agent's argv: data, never a shell string.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use regex::Regex;
 
+use crate::agents::Agent;
 use crate::cli::{Approval, CodexArgs, ExecArgs, ReplArgs, Sandbox};
-use crate::config::{AgentConfig, Config, Defaults};
+use crate::config::Defaults;
 
 /// What to run for a new session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,117 +151,6 @@ pub fn command(argv: &[String]) -> Result<Launch> {
     argv.extend(args.iter().cloned());
     let prompt = Some(args.join(" ")).filter(|p| !p.is_empty());
     Ok(Launch { kind: "cmd".to_owned(), argv, prompt, env: BTreeMap::new() })
-}
-
-/// An agent cxs can start by name.
-#[derive(Debug, Clone)]
-pub struct Agent {
-    /// The name `new` and `list` use.
-    pub name: String,
-    /// Program and leading arguments.
-    pub command: Vec<String>,
-    /// Variables added to the caller's environment.
-    pub env: BTreeMap<String, String>,
-    /// Whether it comes from the configuration file.
-    pub configured: bool,
-    signs: Signs,
-}
-
-/// Built-in agents: name, program, then the patterns that mean "waits for the user" and
-/// "busy" (which wins) on its screen: a question asked, or an idle prompt.
-const BUILTIN: &[(&str, &str, &[&str], &[&str])] = &[
-    (
-        "codex",
-        "codex",
-        &[
-            r"(?i)trust this folder\?",
-            r"(?i)would you like to (run|make|apply|allow)",
-            r"(?i)press enter to (continue|confirm)",
-            r"(?i)\? for shortcuts",
-            r"› Ask Codex to do anything",
-        ],
-        &[r"(?i)esc to interrupt"],
-    ),
-    (
-        "claude",
-        "claude",
-        &[r"(?i)do you want to", r"❯ 1\. Yes", r"(?i)\? for shortcuts"],
-        &[r"(?i)esc to interrupt"],
-    ),
-    ("aider", "aider", &[r"(?m)^\S*> ?$", r"\(Y\)es/\(N\)o"], &[]),
-    (
-        "gemini",
-        "gemini",
-        &[r"(?i)waiting for user confirmation", r"(?i)type your message"],
-        &[r"(?i)esc to cancel"],
-    ),
-];
-
-/// Every agent by name: the built-ins, then the configured ones (which win).
-pub fn agents(config: &Config) -> Result<Vec<Agent>> {
-    let mut agents: BTreeMap<String, Agent> = BTreeMap::new();
-    for (name, program, waiting, busy) in BUILTIN {
-        let agent = Agent {
-            name: (*name).to_owned(),
-            command: vec![(*program).to_owned()],
-            env: BTreeMap::new(),
-            configured: false,
-            signs: Signs::new(waiting, busy)?,
-        };
-        agents.insert(agent.name.clone(), agent);
-    }
-    for (name, AgentConfig { command, waiting, busy, env }) in &config.agents {
-        let signs = Signs::new(waiting, busy)
-            .with_context(|| format!("invalid pattern for agent '{name}'"))?;
-        let agent = Agent {
-            name: name.clone(),
-            command: command.clone(),
-            env: env.clone(),
-            configured: true,
-            signs,
-        };
-        agents.insert(name.clone(), agent);
-    }
-    Ok(agents.into_values().collect())
-}
-
-/// The screen signs of the agent a session of `kind` runs: Codex's for `repl`, none for
-/// `exec`, which never asks (so its screen is never captured).
-pub fn signs<'a>(agents: &'a [Agent], kind: &str) -> Option<&'a Signs> {
-    let name = match kind {
-        "repl" => "codex",
-        "exec" => return None,
-        other => other,
-    };
-    agents.iter().find(|a| a.name == name).map(|a| &a.signs).filter(|s| !s.waiting.is_empty())
-}
-
-/// Patterns that tell from a screen whether an agent waits for the user.
-#[derive(Debug, Clone, Default)]
-pub struct Signs {
-    waiting: Vec<Regex>,
-    busy: Vec<Regex>,
-}
-
-impl Signs {
-    fn new<S: AsRef<str>>(waiting: &[S], busy: &[S]) -> Result<Self> {
-        let compile = |patterns: &[S]| -> Result<Vec<Regex>> {
-            patterns
-                .iter()
-                .map(|p| {
-                    Regex::new(p.as_ref())
-                        .with_context(|| format!("invalid regex '{}'", p.as_ref()))
-                })
-                .collect()
-        };
-        Ok(Signs { waiting: compile(waiting)?, busy: compile(busy)? })
-    }
-
-    /// Whether `screen` shows the agent waiting for the user (and not busy).
-    pub fn waiting(&self, screen: &str) -> bool {
-        !self.busy.iter().any(|r| r.is_match(screen))
-            && self.waiting.iter().any(|r| r.is_match(screen))
-    }
 }
 
 /// Finds the codex binary: `CXS_CODEX_BIN` (a path or a name on PATH), else `codex` on PATH.
@@ -518,18 +406,6 @@ mod tests {
         --
         hi
         "#);
-    }
-
-    #[test]
-    fn screens_tell_waiting_from_busy() {
-        let agents = agents(&Config::default()).unwrap();
-        let codex = signs(&agents, "repl").unwrap();
-        assert!(codex.waiting("  Trust this folder? Codex can read, edit, and run files here"));
-        assert!(codex.waiting("  Would you like to run the following command?\n  $ touch x"));
-        assert!(!codex.waiting("◦ Working (1s • esc to interrupt)\n  ? for shortcuts"));
-        assert!(!codex.waiting("plain output"));
-        assert!(signs(&agents, "cmd").is_none());
-        assert!(signs(&agents, "exec").is_none(), "codex exec never asks");
     }
 
     #[test]

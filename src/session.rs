@@ -8,7 +8,7 @@ use std::str::FromStr;
 use anyhow::{Result, bail};
 use chrono::{DateTime, Utc};
 
-use crate::agent::{self, Agent, Signs};
+use crate::agents::{self, Agent, Signs};
 use crate::store::{SessionDir, Sidecar, Store};
 use crate::tmux::{PaneState, SessionName, Tmux};
 
@@ -138,7 +138,7 @@ pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<S
     let signs: Vec<Option<&Signs>> = sidecars
         .iter()
         .map(|sidecar| match (sidecar, agents) {
-            (Ok(s), Some(agents)) if s.exit_code.is_none() => agent::signs(agents, &s.kind),
+            (Ok(s), Some(agents)) if s.exit_code.is_none() => agents::signs(agents, &s.kind),
             _ => None,
         })
         .collect();

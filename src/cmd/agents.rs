@@ -4,21 +4,21 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use crate::agent;
+use crate::agents;
 use crate::config::Config;
 
 /// Prints one line per agent.
 pub fn run() -> Result<()> {
     let config = Config::load()?;
     let mut out = std::io::stdout().lock();
-    let agents = agent::agents(&config)?;
+    let agents = agents::all(&config)?;
     let rows: Vec<[String; 4]> = agents
         .iter()
         .map(|a| {
             let name = if a.name == "codex" { "exec, repl".to_owned() } else { a.name.clone() };
             let program = a.command.first().cloned().unwrap_or_default();
             let found = match std::env::var_os("CXS_CODEX_BIN").filter(|_| a.name == "codex") {
-                Some(_) => agent::codex_bin().is_ok(),
+                Some(_) => crate::agent::codex_bin().is_ok(),
                 None => which::which(&program).is_ok(),
             };
             let source = if a.configured { "config" } else { "built-in" };

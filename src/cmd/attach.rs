@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 use super::Env;
-use crate::agent;
+use crate::agents;
 use crate::cli::AttachArgs;
 use crate::session::{self, Session, Status};
 use crate::tmux::Tmux;
@@ -33,7 +33,7 @@ pub fn attach(env: &Env, session: &Session, read_only: bool) -> Result<()> {
 
 /// The waiting session whose pane printed last: the one that most likely just asked.
 fn newest_waiting(env: &Env) -> Result<Session> {
-    let agents = agent::agents(&env.config)?;
+    let agents = agents::all(&env.config)?;
     session::all(&env.store, &env.tmux, Some(&agents))?
         .into_iter()
         .filter(|s| s.status == Status::Waiting)

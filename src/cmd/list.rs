@@ -7,7 +7,7 @@ use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
 
 use super::Env;
-use crate::agent;
+use crate::agents;
 use crate::cli::ListArgs;
 use crate::session::{self, Session, Status};
 
@@ -17,7 +17,7 @@ const COLUMNS: usize = 9;
 /// Prints the listing, once or (`--watch`) every second until interrupted.
 pub fn run(args: &ListArgs) -> Result<()> {
     let env = Env::load()?;
-    let agents = agent::agents(&env.config)?;
+    let agents = agents::all(&env.config)?;
     let mut out = std::io::stdout().lock();
     loop {
         let sessions = session::all(&env.store, &env.tmux, Some(&agents))?;

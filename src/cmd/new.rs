@@ -35,7 +35,7 @@ pub fn run(command: &NewCommand) -> Result<()> {
         NewCommand::Agent(words) => {
             let (name, rest) = words.split_first().context("no agent name given")?;
             let name = name.to_string_lossy();
-            let agents = agent::agents(&env.config)?;
+            let agents = crate::agents::all(&env.config)?;
             let Some(found) = agents.iter().find(|a| a.name == name && a.name != "codex") else {
                 let known: Vec<&str> = agents.iter().map(|a| a.name.as_str()).collect();
                 bail!(

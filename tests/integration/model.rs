@@ -156,12 +156,12 @@ fn last_user_text(body: &[u8]) -> String {
     let items = request["input"].as_array().cloned().unwrap_or_default();
     items
         .iter()
+        .rev()
         .filter(|item| item["role"] == "user")
         .filter_map(|item| {
             item["content"].as_array()?.iter().rev().find_map(|c| c["text"].as_str())
         })
-        .filter(|text| !text.starts_with('<'))
-        .last()
+        .find(|text| !text.starts_with('<'))
         .unwrap_or_default()
         .to_owned()
 }
