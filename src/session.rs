@@ -9,7 +9,7 @@ use anyhow::{Result, bail};
 use chrono::{DateTime, Utc};
 
 use crate::agents::{self, Agent, Signs};
-use crate::store::{SessionDir, Sidecar, Store};
+use crate::store::{SessionDir, SessionId, Sidecar, Store};
 use crate::tmux::{PaneState, SessionName, Tmux};
 
 /// The tmux session name of a cxs session.
@@ -167,6 +167,24 @@ pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<S
             Session { index: 0, id, dir, sidecar, pane, status }
         })
         .collect();
+    // tmux sessions of this store whose state directory is gone (removed by hand): shown,
+    // so they can be deleted.
+    let home = store.root().to_string_lossy();
+    for pane in panes.into_values().filter(|p| p.home == home) {
+        let Ok(id) = pane.id.parse::<SessionId>() else {
+            continue;
+        };
+        let dir = store.session(&id);
+        let sidecar = Err(format!("state directory {} is missing", dir.path().display()));
+        sessions.push(Session {
+            index: 0,
+            id: pane.id.clone(),
+            dir,
+            sidecar,
+            pane: Some(pane),
+            status: Status::Broken,
+        });
+    }
     // Newest first; broken rows, with no creation time, last.
     sessions.sort_by(|a, b| b.created().cmp(&a.created()).then_with(|| a.id.cmp(&b.id)));
     for (index, session) in sessions.iter_mut().enumerate() {

@@ -149,6 +149,11 @@ impl Store {
         Ok(Self { root })
     }
 
+    /// The state directory itself.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     fn sessions_dir(&self) -> PathBuf {
         self.root.join("sessions")
     }

@@ -14,6 +14,8 @@ use anyhow::{Context, Result, bail};
 const ID_OPTION: &str = "@cxs-id";
 /// The agent a session runs, for tmux formats and filters.
 const KIND_OPTION: &str = "@cxs-kind";
+/// The state directory a session belongs to, so one left without its state can be found.
+const HOME_OPTION: &str = "@cxs-home";
 /// Scrollback kept per session, so `capture` can reach back.
 const HISTORY_LIMIT: &str = "50000";
 /// The oldest tmux cxs works with (`new-session` with a command given as several arguments,
@@ -56,6 +58,8 @@ pub struct PaneState {
     pub exit: Option<i32>,
     /// When the pane last produced output (Unix seconds).
     pub activity: Option<i64>,
+    /// The state directory it belongs to, from `@cxs-home`.
+    pub home: String,
 }
 
 /// One moment of the server: cxs's sessions, and the screens that were asked for.
@@ -76,6 +80,8 @@ pub struct Start<'a> {
     pub id: &'a str,
     /// The agent's kind, stored in `@cxs-kind`.
     pub kind: &'a str,
+    /// The state directory, stored in `@cxs-home`.
+    pub home: &'a OsStr,
     /// The pane's working directory.
     pub cwd: &'a Path,
     /// The pane's program and arguments, run directly (no shell).
@@ -138,6 +144,13 @@ impl Tmux {
             .cmd(["new-session", "-d", "-s", &start.name.0, "-c", "/", "--", "true"])
             .cmd(["set-option", "-t", &target, ID_OPTION, start.id])
             .cmd(["set-option", "-t", &target, KIND_OPTION, start.kind])
+            .cmd([
+                OsStr::new("set-option"),
+                "-t".as_ref(),
+                target.as_ref(),
+                HOME_OPTION.as_ref(),
+                start.home,
+            ])
             .cmd(["set-option", "-t", &target, "history-limit", HISTORY_LIMIT])
             .cmd(run_agent)
             .cmd(["kill-window", "-a", "-t", &target])
@@ -202,7 +215,7 @@ impl Tmux {
 
     fn try_snapshot(&self, screens_of: &[&SessionName]) -> Result<Snapshot> {
         let format = format!(
-            "#{{session_name}}\t#{{{ID_OPTION}}}\t#{{pane_pid}}\t#{{pane_dead}}\t#{{pane_dead_status}}\t#{{pane_dead_signal}}\t#{{window_activity}}"
+            "#{{session_name}}\t#{{{ID_OPTION}}}\t#{{pane_pid}}\t#{{pane_dead}}\t#{{pane_dead_status}}\t#{{pane_dead_signal}}\t#{{window_activity}}\t#{{{HOME_OPTION}}}"
         );
         let mut chain = Chain::default().cmd(["list-sessions", "-F", &format]);
         for name in screens_of {
@@ -415,8 +428,10 @@ fn parse_session_line(line: &str) -> Option<PaneState> {
     let signal: Option<i32> = fields.next()?.parse().ok();
     let exit = status.or(signal.map(|s| 128 + s));
     let activity = fields.next()?.parse().ok();
+    // Last, so a home path holding a tab stays whole.
+    let home = fields.collect::<Vec<_>>().join("\t");
     // Sessions without our option are the user's own: invisible to cxs.
-    if id.is_empty() || fields.next().is_some() {
+    if id.is_empty() {
         return None;
     }
     Some(PaneState {
@@ -426,6 +441,7 @@ fn parse_session_line(line: &str) -> Option<PaneState> {
         dead,
         exit,
         activity,
+        home,
     })
 }
 
@@ -477,9 +493,9 @@ mod tests {
 
     #[test]
     fn user_sessions_are_invisible() {
-        assert_eq!(parse_session_line("work\t\t9\t0\t\t\t1"), None);
+        assert_eq!(parse_session_line("work\t\t9\t0\t\t\t1\t"), None);
         assert_eq!(
-            parse_session_line("cxs-a\ta\t42\t1\t3\t\t1700000000"),
+            parse_session_line("cxs-a\ta\t42\t1\t3\t\t1700000000\t/h\tome"),
             Some(PaneState {
                 name: SessionName("cxs-a".into()),
                 id: "a".into(),
@@ -487,6 +503,7 @@ mod tests {
                 dead: true,
                 exit: Some(3),
                 activity: Some(1_700_000_000),
+                home: "/h\tome".into(),
             })
         );
     }

@@ -62,7 +62,8 @@ pub fn run(command: &NewCommand) -> Result<()> {
         Ok(None)
     }
     .and_then(|chained| {
-        let plan = Plan { launch: &launch, cwd: &cwd, runner: &runner, max_log, chained };
+        let home = env.store.root();
+        let plan = Plan { launch: &launch, cwd: &cwd, runner: &runner, max_log, chained, home };
         start(&env.tmux, &id, &dir, &plan)
     });
     if let Err(err) = started {
@@ -129,6 +130,8 @@ struct Plan<'a> {
     max_log: u64,
     /// The user's own Codex notify program, called after cxs's.
     chained: Option<Vec<String>>,
+    /// `CXS_HOME`, recorded on the tmux session.
+    home: &'a Path,
 }
 
 fn start(tmux: &Tmux, id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Result<()> {
@@ -161,6 +164,7 @@ fn start(tmux: &Tmux, id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Resu
         name: &tmux_name(id.as_str()),
         id: id.as_str(),
         kind: &launch.kind,
+        home: plan.home.as_os_str(),
         cwd,
         command: &command,
         logger: &logger,

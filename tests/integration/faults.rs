@@ -203,3 +203,54 @@ fn missing_or_old_tmux_is_named() {
     assert!(err.contains("cxs needs tmux 3.2 or later; found tmux 2.9"), "{err}");
     assert_eq!(std::fs::read_dir(env.home().join("sessions")).unwrap().count(), 0);
 }
+
+#[test]
+fn a_session_whose_state_was_removed_is_shown_and_can_be_deleted() {
+    let env = TestEnv::new();
+    env.new_exec(&[("FAKE_AGENT_SLEEP", "30")], &["--id", "bare", "x"]);
+    env.wait_for_status("bare", "running");
+    std::fs::remove_dir_all(env.session_dir("bare")).unwrap();
+    let row = env.row("bare");
+    assert_eq!(row["status"], "broken");
+    assert!(row["error"].as_str().unwrap().contains("is missing"), "{row}");
+    // Another state directory on the same server does not claim it.
+    let other = env.cxs(&["list", "--json"]).env("CXS_HOME", env.root().join("other")).success();
+    assert_eq!(other.trim(), "[]");
+    env.cxs(&["delete", "bare"]).success();
+    assert!(!env.tmux_sessions().contains(&"cxs-bare".to_owned()));
+}
+
+#[test]
+fn garbage_and_endless_lines_are_logged_and_readable() {
+    let env = TestEnv::new();
+    let noisy = script(
+        &env,
+        "noisy",
+        "head -c 10485760 /dev/zero | tr '\\0' x\nhead -c 200000 /dev/urandom\necho\necho done\n",
+    );
+    env.cxs(&["new", "cmd", "--id", "noisy", "--", noisy.to_str().unwrap()]).success();
+    env.wait_for_status("noisy", "exited");
+    wait_until("the whole output logged", || env.log("noisy").contains("done"));
+    let size = std::fs::metadata(env.session_dir("noisy").join("log")).unwrap().len();
+    assert!(size > 10 * 1024 * 1024, "{size}");
+    let plain = env.cxs(&["logs", "noisy"]).output();
+    assert!(plain.status.success());
+    assert!(!plain.stdout.contains(&0x1b), "no escapes survive");
+    assert!(String::from_utf8_lossy(&plain.stdout).ends_with("done\n"));
+    assert_eq!(env.cxs(&["logs", "-n", "1", "noisy"]).success(), "done\n");
+}
+
+#[test]
+fn logs_follow_ends_when_the_tmux_server_dies() {
+    let env = TestEnv::new();
+    env.new_exec(&[("FAKE_AGENT_STDIN", "1")], &["--id", "talk", "x"]);
+    env.wait_for_log("talk", "arg[3]=x");
+    let mut follower = std::process::Command::from(env.cxs(&["logs", "-f", "talk"]))
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    env.tmux_ok(&["kill-server"]);
+    wait_until("logs -f to end", || follower.try_wait().unwrap().is_some());
+    assert!(follower.wait().unwrap().success());
+}
