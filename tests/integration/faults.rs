@@ -1,6 +1,7 @@
 //! Faults, races and hostile input: each ends in a clear error or a correct result, never in
 //! an orphan process, a half-created session or a lost log.
 
+use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
@@ -253,4 +254,72 @@ fn logs_follow_ends_when_the_tmux_server_dies() {
     env.tmux_ok(&["kill-server"]);
     wait_until("logs -f to end", || follower.try_wait().unwrap().is_some());
     assert!(follower.wait().unwrap().success());
+}
+
+/// A tiny tmpfs, unmounted when dropped; `None` (said loudly) where mounting is not allowed.
+struct TinyDisk(std::path::PathBuf);
+
+impl TinyDisk {
+    fn mount(at: std::path::PathBuf, test: &str) -> Option<Self> {
+        std::fs::create_dir_all(&at).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+            .arg(&at)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "\n*** SKIPPED {test}: cannot mount a tmpfs ***\n");
+            return None;
+        }
+        Some(TinyDisk(at))
+    }
+
+    fn remount_read_only(&self) {
+        let status =
+            std::process::Command::new("mount").args(["-o", "remount,ro"]).arg(&self.0).status();
+        assert!(status.unwrap().success());
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_or_read_only_disk_is_a_clear_error_that_leaves_nothing() {
+    let env = TestEnv::new();
+    let Some(disk) = TinyDisk::mount(env.root().join("disk"), "a_full_or_read_only_disk") else {
+        return;
+    };
+    let home = disk.0.join("home");
+    env.cxs(&["new", "exec", "--id", "first", "x"]).env("CXS_HOME", &home).success();
+    // Fill the disk.
+    let filler = std::fs::File::create(disk.0.join("filler")).unwrap();
+    let _ = std::io::copy(&mut std::io::repeat(b'x').take(1 << 20), &mut &filler);
+    let err = env.cxs(&["new", "exec", "--id", "second", "x"]).env("CXS_HOME", &home).fails(1);
+    assert!(err.contains("No space left on device"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!home.join("sessions/second").exists(), "nothing half-created");
+    assert!(!env.tmux_sessions().contains(&"cxs-second".to_owned()));
+
+    // Nothing may hold a file open for writing when the disk turns read-only.
+    drop(filler);
+    env.tmux_ok(&["kill-server"]);
+    wait_until("the log writer to exit", || {
+        crate::common::marked_processes(&home.join("sessions/first")).is_empty()
+            && std::process::Command::new("fuser")
+                .arg("-m")
+                .arg(&disk.0)
+                .output()
+                .map_or(true, |o| o.stdout.is_empty())
+    });
+    disk.remount_read_only();
+    let err = env.cxs(&["new", "exec", "--id", "third", "x"]).env("CXS_HOME", &home).fails(1);
+    assert!(err.contains("Read-only file system"), "{err}");
+    let listed = env.cxs(&["list", "--json"]).env("CXS_HOME", &home).success();
+    assert!(listed.contains("\"first\""), "reading still works: {listed}");
 }
