@@ -395,6 +395,12 @@ impl TmuxError {
 
 impl std::fmt::Display for TmuxError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Long chains are cut; CXS_TRACE=1 prints them whole.
+        const SHOWN: usize = 100;
+        if self.command.chars().count() > SHOWN {
+            let head: String = self.command.chars().take(SHOWN).collect();
+            return write!(f, "tmux failed: {} (ran `tmux {head}...`)", self.stderr);
+        }
         write!(f, "tmux failed: {} (ran `tmux {}`)", self.stderr, self.command)
     }
 }

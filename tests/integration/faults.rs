@@ -323,3 +323,62 @@ fn a_full_or_read_only_disk_is_a_clear_error_that_leaves_nothing() {
     let listed = env.cxs(&["list", "--json"]).env("CXS_HOME", &home).success();
     assert!(listed.contains("\"first\""), "reading still works: {listed}");
 }
+
+#[test]
+fn an_unusable_socket_directory_is_a_clear_error() {
+    let env = TestEnv::new();
+    let not_a_dir = env.root().join("socket-dir-is-a-file");
+    std::fs::write(&not_a_dir, "").unwrap();
+    let err =
+        env.cxs(&["new", "exec", "--id", "nowhere", "x"]).env("TMUX_TMPDIR", &not_a_dir).fails(1);
+    assert!(
+        err.contains("tmux failed: couldn't create directory") && err.contains("Not a directory"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!env.session_dir("nowhere").exists());
+}
+
+#[test]
+fn the_tmux_server_dying_during_news_leaves_no_half_session() {
+    let env = TestEnv::new();
+    let children: Vec<_> = (0..10)
+        .map(|_| {
+            std::process::Command::from(
+                env.cxs(&["new", "exec", "x"]).env("FAKE_AGENT_SLEEP", "30"),
+            )
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(15));
+    let _ = env.tmux(&["kill-server"]);
+    for mut child in children {
+        child.wait().unwrap();
+    }
+    for row in env.list_json() {
+        assert_ne!(row["status"], "broken", "every session left is whole: {row}");
+    }
+}
+
+#[test]
+fn interrupting_readers_changes_nothing() {
+    let env = TestEnv::new();
+    env.new_exec(&[("FAKE_AGENT_SLEEP", "30")], &["--id", "calm", "x"]);
+    env.wait_for_status("calm", "running");
+    let before = std::fs::read(env.session_dir("calm").join("session.toml")).unwrap();
+    for args in [&["wait", "calm"][..], &["logs", "-f", "calm"]] {
+        let mut child = std::process::Command::from(env.cxs(args))
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        // SAFETY: kill has no memory effects.
+        unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+        assert!(!child.wait().unwrap().success());
+    }
+    assert_eq!(std::fs::read(env.session_dir("calm").join("session.toml")).unwrap(), before);
+    assert_eq!(env.row("calm")["status"], "running");
+}
