@@ -76,7 +76,9 @@ pub fn add_notify(launch: &mut Launch, runner: &Path, dir: &Path) -> Result<Opti
         let is_config = flag == "--config" || flag == "-c";
         match launch.argv[i + 1].strip_prefix("notify=").filter(|_| is_config) {
             Some(value) => {
-                users = Some(notify_program(value).context("invalid -c notify=")?);
+                users = Some(
+                    notify_program(value).with_context(|| format!("invalid -c notify={value}"))?,
+                );
                 launch.argv.drain(i..i + 2);
             }
             None => i += 1,
@@ -93,8 +95,7 @@ pub fn add_notify(launch: &mut Launch, runner: &Path, dir: &Path) -> Result<Opti
     // Codex reads `-c` values as TOML; a JSON array of strings is also a TOML one, with
     // single-line escapes only.
     let value = serde_json::to_string(&program)?;
-    let at = if launch.kind == "exec" { 2 } else { 1 };
-    launch.argv.splice(at..at, ["--config".to_owned(), format!("notify={value}")]);
+    launch.argv.splice(1..1, ["--config".to_owned(), format!("notify={value}")]);
     Ok(users)
 }
 
@@ -133,7 +134,8 @@ fn notify_program(value: &str) -> Result<Vec<String>> {
 /// Builds the argv of a named agent: its command, then `args`.
 pub fn named(agent: &Agent, args: &[String]) -> Result<Launch> {
     let mut argv = agent.command.clone();
-    let program = argv.first().context("agent has an empty command")?;
+    let program =
+        argv.first().with_context(|| format!("agent '{}' has an empty command", agent.name))?;
     let found = which::which(program)
         .map_err(|_| anyhow::anyhow!("agent '{}': '{program}' not found on PATH", agent.name))?;
     argv[0] = path_arg(&found)?;

@@ -39,7 +39,9 @@ pub fn find(trees: &[Tree<'_>]) -> Vec<Proc> {
     }
     let mut chosen: Vec<u32> = Vec::new();
     for tree in trees {
-        if let Some(root) = tree.root {
+        // The pane's pid came from tmux a moment ago: it must still be that session's
+        // runner, not a process that got the pid since.
+        if let Some(root) = tree.root.filter(|pid| runs_in(*pid, tree.dir)) {
             let mut stack = vec![root];
             while let Some(pid) = stack.pop() {
                 chosen.push(pid);
@@ -47,8 +49,10 @@ pub fn find(trees: &[Tree<'_>]) -> Vec<Proc> {
             }
             chosen.extend(table.iter().filter(|(_, i)| i.sid == root).map(|(pid, _)| *pid));
         }
-        chosen.extend(table.keys().filter(|pid| has_marker(**pid, tree.dir)));
     }
+    // Each environment is read once, whatever the number of sessions.
+    let dirs: Vec<&OsStr> = trees.iter().map(|t| t.dir).collect();
+    chosen.extend(table.keys().filter(|pid| has_marker(**pid, &dirs)));
     chosen.sort_unstable();
     chosen.dedup();
     let me = std::process::id();
@@ -113,13 +117,25 @@ fn stat(pid: u32) -> Option<Stat> {
     })
 }
 
-fn has_marker(pid: u32, dir: &OsStr) -> bool {
+/// Whether the process carries one of `dirs` as its `CXS_SESSION_DIR`.
+fn has_marker(pid: u32, dirs: &[&OsStr]) -> bool {
     let Ok(environ) = std::fs::read(format!("/proc/{pid}/environ")) else {
         return false;
     };
-    let mut wanted = format!("{MARKER_VAR}=").into_bytes();
-    wanted.extend_from_slice(dir.as_bytes());
-    environ.split(|b| *b == 0).any(|var| var == wanted.as_slice())
+    let prefix = format!("{MARKER_VAR}=");
+    environ
+        .split(|b| *b == 0)
+        .filter_map(|var| var.strip_prefix(prefix.as_bytes()))
+        .any(|value| dirs.iter().any(|dir| dir.as_bytes() == value))
+}
+
+/// Whether `pid` is the runner of the session in `dir` (`cxs __run DIR`).
+fn runs_in(pid: u32, dir: &OsStr) -> bool {
+    let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
+        return false;
+    };
+    let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+    args.windows(2).any(|pair| pair[0] == b"__run" && pair[1] == dir.as_bytes())
 }
 
 fn pidfd_open(pid: u32) -> Option<OwnedFd> {

@@ -179,6 +179,18 @@ impl Store {
         }
     }
 
+    /// Removes what deletes that failed half-way left (`.deleting-*`), as far as it can.
+    pub fn sweep(&self) {
+        let Ok(entries) = fs::read_dir(self.sessions_dir()) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(".deleting-") {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+
     /// Every session directory, in no particular order.
     pub fn list(&self) -> Result<Vec<(String, SessionDir)>> {
         let sessions = self.sessions_dir();
@@ -251,8 +263,9 @@ impl SessionDir {
         result.with_context(|| format!("cannot write sidecar {}", path.display()))
     }
 
-    /// Changes the sidecar under the session's lock, so concurrent writers do not lose updates.
-    pub fn update(&self, change: impl FnOnce(&mut Sidecar)) -> Result<()> {
+    /// Changes the sidecar under the session's lock, so concurrent writers do not lose
+    /// updates; returns it as written.
+    pub fn update(&self, change: impl FnOnce(&mut Sidecar)) -> Result<Sidecar> {
         let lock_path = self.0.join(LOCK);
         let lock = OpenOptions::new()
             .create(true)
@@ -271,7 +284,8 @@ impl SessionDir {
             );
         }
         change(&mut sidecar);
-        self.write(&sidecar)
+        self.write(&sidecar)?;
+        Ok(sidecar)
     }
 
     /// Saves the caller's environment for the runner, keeping secrets off every command line.
@@ -316,7 +330,11 @@ impl SessionDir {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
             result => result.with_context(|| format!("cannot remove {}", self.0.display()))?,
         }
-        fs::remove_dir_all(&trash).with_context(|| format!("cannot remove {}", trash.display()))
+        match fs::remove_dir_all(&trash) {
+            // A sweep by another delete got there first.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            result => result.with_context(|| format!("cannot remove {}", trash.display())),
+        }
     }
 }
 

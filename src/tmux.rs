@@ -8,7 +8,7 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 /// Marks tmux sessions as cxs's: a session without it is the user's and never touched.
 const ID_OPTION: &str = "@cxs-id";
@@ -27,7 +27,7 @@ const SCREEN_MARKER: &str = "\u{1e}cxs-screen\u{1e}";
 /// The tmux server cxs talks to.
 #[derive(Debug, Clone)]
 pub struct Tmux {
-    socket: Option<OsString>,
+    server: Server,
     /// `CXS_TRACE`: print every tmux invocation to stderr as `+ tmux ...`.
     trace: bool,
 }
@@ -91,12 +91,24 @@ pub struct Start<'a> {
 }
 
 impl Tmux {
-    /// The server named by `CXS_TMUX_SOCKET`, else by `configured`, else the user's default.
+    /// The server named by `CXS_TMUX_SOCKET`, else by `configured`, else the one this
+    /// process runs in (`$TMUX`), else the user's default.
     pub fn from_env(configured: Option<&str>) -> Self {
+        let named = std::env::var_os("CXS_TMUX_SOCKET")
+            .filter(|s| !s.is_empty())
+            .or_else(|| configured.map(OsString::from));
+        // A bare tmux client in a pane talks to that pane's server; say so explicitly, so
+        // every call (attach included, which drops $TMUX) reaches the same one.
+        let current = std::env::var_os("TMUX")
+            .and_then(|v| v.to_string_lossy().split(',').next().map(PathBuf::from))
+            .filter(|p| !p.as_os_str().is_empty());
+        let server = match (named, current) {
+            (Some(name), _) => Server::Named(name),
+            (None, Some(path)) => Server::Path(path),
+            (None, None) => Server::Default,
+        };
         Self {
-            socket: std::env::var_os("CXS_TMUX_SOCKET")
-                .filter(|s| !s.is_empty())
-                .or_else(|| configured.map(OsString::from)),
+            server,
             trace: std::env::var_os("CXS_TRACE").is_some_and(|v| !v.is_empty() && v != "0"),
         }
     }
@@ -105,7 +117,9 @@ impl Tmux {
     pub fn run(&self, chain: &Chain, stdin: Option<&[u8]>) -> Result<String> {
         let argv = self.argv(&chain.args);
         self.trace(&argv);
-        let command = duct::cmd("tmux", &argv);
+        // The marker names one session's processes; a server started here must not hand it
+        // to every pane it will ever run.
+        let command = duct::cmd("tmux", &argv).env_remove(crate::procs::MARKER_VAR);
         let command = match stdin {
             Some(bytes) => command.stdin_bytes(bytes.to_vec()),
             None => command.stdin_null(),
@@ -120,7 +134,8 @@ impl Tmux {
         })?;
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
-            bail!(TmuxError { command: shell_words(&argv), stderr });
+            let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+            bail!(TmuxError { command: shell_words(&argv), stderr, stdout });
         }
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
@@ -196,12 +211,15 @@ impl Tmux {
 
     /// Lists cxs's sessions and captures the screens of `screens_of`, in one tmux call.
     ///
-    /// A session in `screens_of` that vanished makes tmux stop the chain; then the listing
-    /// is taken again and only the screens that still exist are captured.
+    /// A session in `screens_of` that vanished makes tmux stop the chain; the listing, which
+    /// came first, is still in its output, and the screens that still exist are captured
+    /// with a second call.
     pub fn snapshot(&self, screens_of: &[&SessionName]) -> Result<Snapshot> {
         match self.try_snapshot(screens_of) {
             Err(e) if !screens_of.is_empty() && e.downcast_ref::<TmuxError>().is_some() => {
-                let live = self.try_snapshot(&[])?.panes;
+                let printed = e.downcast_ref::<TmuxError>().map(|t| t.stdout.as_str());
+                let listing = printed.and_then(|out| out.split(SCREEN_MARKER).next()).unwrap_or("");
+                let live: Vec<PaneState> = listing.lines().filter_map(parse_session_line).collect();
                 let alive: Vec<&SessionName> = screens_of
                     .iter()
                     .copied()
@@ -256,13 +274,27 @@ impl Tmux {
         let chain = names.iter().fold(Chain::default(), |chain, name| {
             chain.cmd(["kill-session", "-t", &name.target()])
         });
-        self.run(&chain, None).context("cannot kill tmux sessions").map(drop)
+        if self.run(&chain, None).is_ok() {
+            return Ok(());
+        }
+        // tmux stops a chain at its first failure, as when another delete got a session
+        // first: go one by one, and a session already gone is done.
+        for name in names {
+            match self.run(&Chain::default().cmd(["kill-session", "-t", &name.target()]), None) {
+                Err(e) if !e.downcast_ref::<TmuxError>().is_some_and(TmuxError::no_session) => {
+                    return Err(e.context(format!("cannot kill tmux session '{}'", name.0)));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     /// Pastes `text` into the pane through a tmux buffer, bracketed when the agent asked for
     /// it, so several lines arrive as one message.
     pub fn paste(&self, name: &SessionName, text: &[u8]) -> Result<()> {
-        let buffer = format!("{}-send", name.0);
+        // Concurrent sends to one session must not share a buffer.
+        let buffer = format!("{}-send-{}", name.0, std::process::id());
         let chain = Chain::default().cmd(["load-buffer", "-b", &buffer, "-"]).cmd([
             "paste-buffer",
             "-d",
@@ -303,7 +335,7 @@ impl Tmux {
         let argv = self.argv(&Chain::default().cmd(command).args);
         self.trace(&argv);
         let mut command = std::process::Command::new("tmux");
-        command.args(argv);
+        command.args(argv).env_remove(crate::procs::MARKER_VAR);
         if !inside {
             // Attaching from another tmux server's pane nests on purpose; tmux would refuse.
             command.env_remove("TMUX");
@@ -312,14 +344,18 @@ impl Tmux {
         Err(anyhow::Error::new(err).context("cannot run tmux"))
     }
 
-    /// The path of this server's socket, as tmux computes it for `-L`.
+    /// The path of this server's socket, as tmux computes it.
     pub fn socket_path(&self) -> PathBuf {
+        let name = match &self.server {
+            Server::Path(path) => return path.clone(),
+            Server::Named(name) => name.clone(),
+            Server::Default => "default".into(),
+        };
         let dir = std::env::var_os("TMUX_TMPDIR")
             .filter(|d| !d.is_empty())
             .unwrap_or_else(|| "/tmp".into());
         // SAFETY: getuid has no preconditions and cannot fail.
         let uid = unsafe { libc::getuid() };
-        let name = self.socket.clone().unwrap_or_else(|| "default".into());
         PathBuf::from(dir).join(format!("tmux-{uid}")).join(name)
     }
 
@@ -331,13 +367,22 @@ impl Tmux {
 
     fn argv(&self, args: &[OsString]) -> Vec<OsString> {
         let mut argv = Vec::with_capacity(args.len() + 2);
-        if let Some(socket) = &self.socket {
-            argv.push("-L".into());
-            argv.push(socket.clone());
+        match &self.server {
+            Server::Named(name) => argv.extend(["-L".into(), name.clone()]),
+            Server::Path(path) => argv.extend(["-S".into(), path.into()]),
+            Server::Default => {}
         }
         argv.extend(args.iter().cloned());
         argv
     }
+}
+
+/// Which tmux server: by socket name (`-L`), by socket path (`-S`), or tmux's default.
+#[derive(Debug, Clone)]
+enum Server {
+    Named(OsString),
+    Path(PathBuf),
+    Default,
 }
 
 /// tmux commands that one invocation runs in order, joined by `;`.
@@ -380,9 +425,15 @@ fn escape_arg(arg: &OsStr) -> OsString {
 pub struct TmuxError {
     command: String,
     stderr: String,
+    /// What the commands before the failing one printed.
+    stdout: String,
 }
 
 impl TmuxError {
+    fn no_session(&self) -> bool {
+        self.stderr.contains("can't find session") || self.no_server()
+    }
+
     fn no_server(&self) -> bool {
         // "exited unexpectedly": a server shutting down (after kill-server) as we connect.
         self.stderr.contains("no server running")

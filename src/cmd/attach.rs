@@ -8,7 +8,7 @@ use super::Env;
 use crate::agents;
 use crate::cli::AttachArgs;
 use crate::session::{self, Session, Status};
-use crate::tmux::Tmux;
+use crate::tmux::{SessionName, Tmux};
 
 /// Attaches; only returns on error.
 pub fn run(args: &AttachArgs) -> Result<()> {
@@ -17,18 +17,17 @@ pub fn run(args: &AttachArgs) -> Result<()> {
         Some(selector) => env.resolve(selector)?,
         None => newest_waiting(&env)?,
     };
-    attach(&env, &session, args.read_only)
+    attach(&env.tmux, &session.pane()?.name, args.read_only)
 }
 
-/// Attaches to `session`, or switches this tmux client to it; only returns on error.
-pub fn attach(env: &Env, session: &Session, read_only: bool) -> Result<()> {
-    let pane = session.pane()?;
-    let inside = inside_this_server(&env.tmux);
+/// Attaches to the tmux session `name`, or switches this client to it; only returns on error.
+pub fn attach(tmux: &Tmux, name: &SessionName, read_only: bool) -> Result<()> {
+    let inside = inside_this_server(tmux);
     if inside && read_only {
         // switch-client -r would toggle the user's own client read-only for every session.
         bail!("cannot attach read-only from inside this tmux server; run it in a plain terminal");
     }
-    env.tmux.attach(&pane.name, read_only, inside).map(drop)
+    tmux.attach(name, read_only, inside).map(drop)
 }
 
 /// The waiting session whose pane printed last: the one that most likely just asked.

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use super::Env;
 use crate::cli::CaptureArgs;
@@ -11,7 +11,10 @@ use crate::cli::CaptureArgs;
 pub fn run(args: &CaptureArgs) -> Result<()> {
     let env = Env::load()?;
     let session = env.resolve(&args.selector)?;
-    let screen = env.tmux.capture(&session.pane()?.name, args.lines, args.ansi)?;
+    let screen = env
+        .tmux
+        .capture(&session.pane()?.name, args.lines, args.ansi)
+        .with_context(|| format!("cannot capture session '{}'", session.id))?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", screen.trim_end_matches(['\n', ' ']))?;
     Ok(())

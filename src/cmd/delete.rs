@@ -26,10 +26,10 @@ pub fn run(args: &DeleteArgs) -> Result<()> {
     let processes = procs::find(&trees);
     // The tmux session goes first, so the agent cannot write into a half-removed directory.
     let names: Vec<_> = chosen.iter().filter_map(|s| s.pane.as_ref()).map(|p| &p.name).collect();
-    env.tmux.kill(&names)?;
+    let killed = env.tmux.kill(&names);
     procs::terminate(&processes, GRACE);
-    for session in chosen {
-        session.dir.remove()?;
-    }
-    Ok(())
+    // Remove every directory even when one fails, then report the first failure.
+    let removed = chosen.iter().map(|s| s.dir.remove()).fold(Ok(()), Result::and);
+    env.store.sweep();
+    killed.and(removed)
 }

@@ -27,7 +27,11 @@ pub fn run(args: &LogArgs) -> Result<()> {
             Ok(0) => return Ok(()),
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e).context("cannot read the pane's output"),
+            Err(e) => {
+                return Err(e).with_context(|| {
+                    format!("cannot read the pane's output for {}", args.dir.display())
+                });
+            }
         };
         // Keep reading even when writing fails (a full disk), so tmux never blocks on us;
         // the next write tries a fresh file.
@@ -59,7 +63,11 @@ impl Appender {
             self.reopen()?;
         }
         if self.size > 0 && self.size + bytes.len() as u64 > self.max {
-            std::fs::rename(&self.path, &self.old)?;
+            match std::fs::rename(&self.path, &self.old) {
+                // Deleted under us: the fresh file below is the rotation.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                result => result?,
+            }
             self.reopen()?;
         }
         let file = self.file.as_mut().expect("reopen sets the file");

@@ -62,6 +62,7 @@ impl<W: Write> Output<W> {
         Ok(())
     }
 
+    /// Prints a line still waiting for its newline (a prompt such as `Continue? [y/n] `).
     fn finish(&mut self) -> Result<()> {
         if let Some(plain) = &mut self.plain {
             self.out.write_all(&plain.finish())?;
@@ -144,7 +145,10 @@ fn follow<W: Write>(
     let mut last_tmux_check = Instant::now();
     loop {
         std::thread::sleep(POLL);
-        log.copy_new(out)?;
+        if !log.copy_new(out)? {
+            // Quiet for a poll: show a prompt that has no newline yet.
+            out.finish()?;
+        }
         log.follow_rotation(out)?;
         // The runner records the exit in the sidecar: a file read, no tmux call.
         let exited = dir.read().map(|s| s.exit_code.is_some()).unwrap_or(true);

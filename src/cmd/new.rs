@@ -78,8 +78,7 @@ pub fn run(command: &NewCommand) -> Result<()> {
     writeln!(out, "{id}")?;
     out.flush()?;
     if new.attach {
-        let session = env.resolve(&crate::session::Selector::Prefix(id.to_string()))?;
-        return super::attach::attach(&env, &session, false);
+        return super::attach::attach(&env.tmux, &tmux_name(id.as_str()), false);
     }
     Ok(())
 }
@@ -91,7 +90,8 @@ fn working_dir(new: &NewArgs, defaults: &Defaults, base: &Path) -> Result<PathBu
         (None, Some(cd)) => {
             let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
             let dir = cd.strip_prefix("~").map_or_else(|_| cd.clone(), |rest| home.join(rest));
-            (dir, cd.clone())
+            // Relative to where cxs runs, like -C; the runner and tmux start elsewhere.
+            (base.join(dir), cd.clone())
         }
         (None, None) => return Ok(base.to_owned()),
     };

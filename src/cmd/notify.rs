@@ -26,27 +26,30 @@ struct Event {
 
 /// Records a finished turn in the session's sidecar, then calls the user's own hook.
 pub fn run(args: &NotifyArgs) -> Result<()> {
-    let event: Event = serde_json::from_str(&args.event).context("invalid notify event")?;
+    let event: Event = serde_json::from_str(&args.event)
+        .with_context(|| format!("invalid notify event for {}", args.dir.display()))?;
     let dir = SessionDir::from_path(args.dir.clone());
     // Codex also notifies for the side turn that titles a new thread, sometimes before the
     // user's turn ends: that one is not the user's turn.
     let titling = event.input.last().is_some_and(|m| m.starts_with(TITLE_PROMPT));
-    if event.kind == "agent-turn-complete" && !titling {
+    let sidecar = if event.kind == "agent-turn-complete" && !titling {
         dir.update(|s| {
             s.turn_ended = Some(Utc::now());
             if event.last_message.is_some() {
                 s.last_message = event.last_message;
             }
-        })?;
-    }
-    if let Some((program, args_before)) =
-        dir.read()?.chained_notify.as_deref().and_then(<[_]>::split_first)
-    {
+        })
+    } else {
+        dir.read()
+    };
+    // The user's own hook runs even when recording failed.
+    let chained = sidecar.as_ref().ok().and_then(|s| s.chained_notify.clone()).unwrap_or_default();
+    if let Some((program, args_before)) = chained.split_first() {
         Command::new(program)
             .args(args_before)
             .arg(&args.event)
             .status()
             .with_context(|| format!("cannot run your notify program '{program}'"))?;
     }
-    Ok(())
+    sidecar.map(drop)
 }

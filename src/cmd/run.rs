@@ -18,9 +18,13 @@ const PANE_VARS: &[&str] = &["TERM", "TMUX", "TMUX_PANE"];
 /// Runs the agent of the session in `args.dir` and exits with its status.
 pub fn run(args: &RunArgs) -> Result<()> {
     let dir = SessionDir::from_path(args.dir.clone());
-    let sidecar = dir.read()?;
+    // The environment first: whatever fails next, the secrets in it are off the disk.
     let env = dir.take_env()?;
-    let (program, rest) = sidecar.argv.split_first().context("sidecar has an empty argv")?;
+    let sidecar = dir.read()?;
+    let (program, rest) = sidecar
+        .argv
+        .split_first()
+        .with_context(|| format!("session {} has an empty argv", dir.path().display()))?;
 
     let mut command = Command::new(program);
     command.args(rest).current_dir(&sidecar.cwd).env_clear().envs(env);
@@ -46,11 +50,13 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let code = match command.spawn() {
         Ok(mut child) => {
             record(&dir, |s| s.pid = Some(child.id()));
-            let status = child.wait().context("cannot wait for the agent")?;
+            let status = child.wait().with_context(|| {
+                format!("cannot wait for the agent of {}", dir.path().display())
+            })?;
             status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
         }
         Err(err) => {
-            eprintln!("cxs: cannot start '{program}': {err}");
+            eprintln!("cxs: cannot start '{program}' in {}: {err}", sidecar.cwd.display());
             127
         }
     };
@@ -64,7 +70,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
 /// Updates the sidecar; a session deleted meanwhile has nothing left to update.
 fn record(dir: &SessionDir, change: impl FnOnce(&mut crate::store::Sidecar)) {
     if dir.path().exists()
-        && let Err(err) = dir.update(change)
+        && let Err(err) = dir.update(change).map(drop)
     {
         eprintln!("cxs: {err:#}");
     }

@@ -35,16 +35,20 @@ pub fn run(args: &SendArgs) -> Result<()> {
     // do), so several lines arrive as one message, and the Codex TUI, which takes typed
     // text followed quickly by Enter for a paste and keeps the Enter as a newline, submits
     // a bracketed paste reliably. Agents that did not ask get the bytes as if typed.
+    let context = || format!("cannot send to session '{}'", session.id);
     if !text.is_empty() {
-        env.tmux.paste(&pane.name, text.as_bytes())?;
+        env.tmux.paste(&pane.name, text.as_bytes()).with_context(context)?;
     }
     if !args.no_enter {
         if !text.is_empty() {
             std::thread::sleep(ENTER_DELAY);
         }
-        env.tmux.press(&pane.name, "Enter")?;
+        env.tmux.press(&pane.name, "Enter").with_context(context)?;
     }
-    // The agent has its answer: a notify-based `waiting` is over.
-    session.dir.update(|s| s.input_sent = Some(Utc::now()))?;
+    // The agent has its answer: a notify-based `waiting` is over. The text is delivered
+    // either way, so a sidecar that cannot take the note is only worth a warning.
+    if let Err(err) = session.dir.update(|s| s.input_sent = Some(Utc::now())) {
+        eprintln!("warning: {err:#}");
+    }
     Ok(())
 }

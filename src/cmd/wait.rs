@@ -28,7 +28,12 @@ pub fn run(args: &WaitArgs) -> Result<()> {
         .map(|session| match session.status {
             Status::Running | Status::Waiting => None,
             Status::Exited(code) => Some(code.map_or(1, exit_status)),
-            Status::Lost | Status::Broken => Some(lost(session)),
+            Status::Lost => Some(lost(session)),
+            Status::Broken => {
+                let why = session.sidecar.as_ref().err().map_or("", String::as_str);
+                eprintln!("error: session '{}' cannot be read: {why}", session.id);
+                Some(1)
+            }
         })
         .collect();
     loop {

@@ -382,3 +382,34 @@ fn interrupting_readers_changes_nothing() {
     assert_eq!(std::fs::read(env.session_dir("calm").join("session.toml")).unwrap(), before);
     assert_eq!(env.row("calm")["status"], "running");
 }
+
+#[test]
+fn a_server_started_by_an_agent_does_not_inherit_its_marker() {
+    // An agent running cxs (the runner gives it CXS_SESSION_DIR) starts a new tmux server:
+    // that server's panes must not carry the marker, or deleting the agent's session would
+    // end them too.
+    let env = TestEnv::new();
+    let socket = format!("{}-fresh", env.socket());
+    struct Kill<'a>(&'a TestEnv, &'a str);
+    impl Drop for Kill<'_> {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("tmux")
+                .args(["-L", self.1, "kill-server"])
+                .env("TMUX_TMPDIR", self.0.tmux_tmpdir())
+                .status();
+        }
+    }
+    let _guard = Kill(&env, &socket);
+    env.cxs(&["new", "exec", "--id", "inner", "x"])
+        .env("CXS_TMUX_SOCKET", &socket)
+        .env("CXS_SESSION_DIR", "/some/agent/session")
+        .env("FAKE_AGENT_SLEEP", "30")
+        .success();
+    let global = std::process::Command::new("tmux")
+        .args(["-L", &socket, "show-environment", "-g"])
+        .env("TMUX_TMPDIR", env.tmux_tmpdir())
+        .output()
+        .unwrap();
+    let global = String::from_utf8_lossy(&global.stdout);
+    assert!(!global.contains("CXS_SESSION_DIR=/some"), "{global}");
+}

@@ -57,6 +57,7 @@ fn list_json_has_stable_fields() {
             "log": "[TMP]/home/sessions/json/log",
             "log_bytes": 111,
             "created": "[TIME]",
+            "finished": "[TIME]",
             "last_output": "[TIME]",
             "cwd": "[TMP]/work",
             "prompt": "hi",

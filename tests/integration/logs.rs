@@ -114,3 +114,40 @@ fn a_log_deleted_under_a_running_session_comes_back() {
         env.log("talk").contains("echo: still here")
     });
 }
+
+#[test]
+fn follow_shows_a_prompt_without_a_newline() {
+    let env = TestEnv::new();
+    env.new_exec(
+        &[("FAKE_AGENT_STDIN", "1"), ("FAKE_AGENT_PROMPT", "Continue? [y/n] ")],
+        &["--id", "asks", "x"],
+    );
+    env.wait_for_log("asks", "Continue?");
+    let mut follower = std::process::Command::from(env.cxs(&["logs", "-f", "asks"]))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = follower.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut buf = [0; 4096];
+        while let Ok(n) = std::io::Read::read(&mut stdout, &mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+            let _ = tx.send(String::from_utf8_lossy(&seen).into_owned());
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut seen = String::new();
+    while !seen.ends_with("Continue? [y/n] ") {
+        assert!(Instant::now() < deadline, "the prompt never showed: {seen:?}");
+        if let Ok(text) = rx.recv_timeout(Duration::from_millis(100)) {
+            seen = text;
+        }
+    }
+    env.cxs(&["send", "asks", "exit 0"]).success();
+    assert!(follower.wait().unwrap().success());
+}
