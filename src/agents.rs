@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
+use std::sync::OnceLock;
+
 use regex::Regex;
 
 use crate::config::{AgentConfig, Config};
@@ -61,12 +63,12 @@ pub fn all(config: &Config) -> Result<Vec<Agent>> {
             command: vec![(*program).to_owned()],
             env: BTreeMap::new(),
             configured: false,
-            signs: Signs::new(waiting, busy)?,
+            signs: Signs::new(waiting, busy),
         };
         agents.insert(agent.name.clone(), agent);
     }
     for (name, AgentConfig { command, waiting, busy, env }) in &config.agents {
-        let signs = Signs::new(waiting, busy)
+        let signs = Signs::checked(waiting, busy)
             .with_context(|| format!("invalid pattern for agent '{name}'"))?;
         let agent = Agent {
             name: name.clone(),
@@ -92,36 +94,67 @@ pub fn signs<'a>(agents: &'a [Agent], kind: &str) -> Option<&'a Signs> {
 }
 
 /// Patterns that tell from a screen whether an agent waits for the user.
+///
+/// They are compiled on first use: `list` must not pay for the patterns of agents that
+/// have no running session.
 #[derive(Debug, Clone, Default)]
 pub struct Signs {
+    waiting: Vec<String>,
+    busy: Vec<String>,
+    compiled: OnceLock<Compiled>,
+}
+
+#[derive(Debug, Clone)]
+struct Compiled {
     waiting: Vec<Regex>,
     busy: Vec<Regex>,
 }
 
 impl Signs {
-    fn new<S: AsRef<str>>(waiting: &[S], busy: &[S]) -> Result<Self> {
-        let compile = |patterns: &[S]| -> Result<Vec<Regex>> {
+    /// Signs from trusted patterns (the built-in ones), compiled when first needed.
+    fn new<S: AsRef<str>>(waiting: &[S], busy: &[S]) -> Self {
+        let own = |patterns: &[S]| patterns.iter().map(|p| p.as_ref().to_owned()).collect();
+        Signs { waiting: own(waiting), busy: own(busy), compiled: OnceLock::new() }
+    }
+
+    /// Signs from the user's patterns, compiled now so a bad one is reported at once.
+    fn checked<S: AsRef<str>>(waiting: &[S], busy: &[S]) -> Result<Self> {
+        let signs = Signs::new(waiting, busy);
+        let compiled = signs.compile()?;
+        let _ = signs.compiled.set(compiled);
+        Ok(signs)
+    }
+
+    fn compile(&self) -> Result<Compiled> {
+        let compile = |patterns: &[String]| -> Result<Vec<Regex>> {
             patterns
                 .iter()
-                .map(|p| {
-                    Regex::new(p.as_ref())
-                        .with_context(|| format!("invalid regex '{}'", p.as_ref()))
-                })
+                .map(|p| Regex::new(p).with_context(|| format!("invalid regex '{p}'")))
                 .collect()
         };
-        Ok(Signs { waiting: compile(waiting)?, busy: compile(busy)? })
+        Ok(Compiled { waiting: compile(&self.waiting)?, busy: compile(&self.busy)? })
     }
 
     /// Whether `screen` shows the agent waiting for the user (and not busy).
     pub fn waiting(&self, screen: &str) -> bool {
-        !self.busy.iter().any(|r| r.is_match(screen))
-            && self.waiting.iter().any(|r| r.is_match(screen))
+        let compiled = self.compiled.get_or_init(|| {
+            self.compile().expect("built-in patterns compile (a unit test checks)")
+        });
+        !compiled.busy.iter().any(|r| r.is_match(screen))
+            && compiled.waiting.iter().any(|r| r.is_match(screen))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn built_in_patterns_compile() {
+        for agent in all(&Config::default()).unwrap() {
+            agent.signs.compile().unwrap();
+        }
+    }
 
     #[test]
     fn screens_tell_waiting_from_busy() {

@@ -210,23 +210,47 @@ pub fn resolve_all<'a>(
 
 /// Finds the one session `selector` names.
 pub fn resolve<'a>(sessions: &'a [Session], selector: &Selector) -> Result<&'a Session> {
+    pick(sessions, |s| &s.id, selector)
+}
+
+/// Finds a session's id and directory from the store alone, without asking tmux: enough
+/// to read its log, and much cheaper than [`all`] with many sessions.
+pub fn locate(store: &Store, selector: &Selector) -> Result<(String, SessionDir)> {
+    let dirs = store.list()?;
+    if let Selector::Prefix(prefix) = selector {
+        let exact = dirs.iter().find(|(id, _)| id == prefix);
+        let mut matches = dirs.iter().filter(|(id, _)| id.starts_with(prefix.as_str()));
+        if let Some(found) = exact.or(matches.next().filter(|_| matches.next().is_none())) {
+            return Ok(found.clone());
+        }
+    }
+    // An index needs the listing's order, and errors name candidates in it: sort as `all`.
+    let mut dated: Vec<(Option<DateTime<Utc>>, String, SessionDir)> =
+        dirs.into_iter().map(|(id, dir)| (dir.read().ok().map(|s| s.created), id, dir)).collect();
+    dated.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let (_, id, dir) = pick(&dated, |d| &d.1, selector)?;
+    Ok((id.clone(), dir.clone()))
+}
+
+/// The one item of `items` (newest first) that `selector` names.
+fn pick<'a, T>(items: &'a [T], id: impl Fn(&T) -> &str, selector: &Selector) -> Result<&'a T> {
     match selector {
-        Selector::Index(index) => match sessions.get(*index) {
-            Some(session) => Ok(session),
-            None if sessions.is_empty() => bail!("no session at index {index}: there are none"),
-            None => bail!("no session at index {index}: the last is {}", sessions.len() - 1),
+        Selector::Index(index) => match items.get(*index) {
+            Some(item) => Ok(item),
+            None if items.is_empty() => bail!("no session at index {index}: there are none"),
+            None => bail!("no session at index {index}: the last is {}", items.len() - 1),
         },
         Selector::Prefix(prefix) => {
-            if let Some(exact) = sessions.iter().find(|s| s.id == *prefix) {
+            if let Some(exact) = items.iter().find(|item| id(item) == prefix) {
                 return Ok(exact);
             }
-            let matches: Vec<&Session> =
-                sessions.iter().filter(|s| s.id.starts_with(prefix.as_str())).collect();
+            let matches: Vec<&T> =
+                items.iter().filter(|item| id(item).starts_with(prefix.as_str())).collect();
             match matches.as_slice() {
                 [] => bail!("no session matches '{prefix}'"),
                 [one] => Ok(one),
                 many => {
-                    let ids: Vec<&str> = many.iter().map(|s| s.id.as_str()).collect();
+                    let ids: Vec<&str> = many.iter().map(|item| id(item)).collect();
                     bail!("'{prefix}' matches several sessions: {}", ids.join(", "))
                 }
             }

@@ -18,7 +18,8 @@ const COLUMNS: usize = 9;
 pub fn run(args: &ListArgs) -> Result<()> {
     let env = Env::load()?;
     let agents = agents::all(&env.config)?;
-    let mut out = std::io::stdout().lock();
+    // Buffered: pretty JSON is written a line at a time, thousands of lines for 500 rows.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     loop {
         let sessions = session::all(&env.store, &env.tmux, Some(&agents))?;
         let now = Utc::now();

@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use super::Env;
 use crate::cli::LogsArgs;
 use crate::plain::Plain;
+use crate::session::{self, Selector};
 use crate::store::SessionDir;
 use crate::tmux::Tmux;
 
@@ -23,9 +24,11 @@ const BLOCK: usize = 64 * 1024;
 /// Prints the log of one session (its rotated-out part first, when there is one).
 pub fn run(args: &LogsArgs) -> Result<()> {
     let env = Env::load()?;
-    let session = env.resolve(&args.selector)?;
-    let path = session.dir.log();
-    let mut out = Output { out: io::stdout().lock(), plain: (!args.raw).then(Plain::default) };
+    // Reading a log needs no tmux call; following one asks tmux whether it still runs.
+    let (id, dir) = session::locate(&env.store, &args.selector)?;
+    let path = dir.log();
+    let out = io::BufWriter::with_capacity(BLOCK, io::stdout().lock());
+    let mut out = Output { out, plain: (!args.raw).then(Plain::default) };
     let mut log = Log::open(&path)?;
     let wanted = args.tail.unwrap_or(usize::MAX);
     let found = match args.tail {
@@ -33,7 +36,7 @@ pub fn run(args: &LogsArgs) -> Result<()> {
         None => 0,
     };
     if found < wanted
-        && let Ok(mut old) = Log::open(&session.dir.old_log())
+        && let Ok(mut old) = Log::open(&dir.old_log())
     {
         if args.tail.is_some() {
             old.seek_tail(wanted - found)?;
@@ -41,8 +44,8 @@ pub fn run(args: &LogsArgs) -> Result<()> {
         old.copy_new(&mut out)?;
     }
     log.copy_new(&mut out)?;
-    if args.follow && session.is_running() {
-        follow(&mut log, &mut out, &session.dir, &env.tmux, &session.id)?;
+    if args.follow && env.resolve(&Selector::Prefix(id.clone()))?.is_running() {
+        follow(&mut log, &mut out, &dir, &env.tmux, &id)?;
     }
     out.finish()
 }
