@@ -18,9 +18,14 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    cmd::answer_shell();
-    let cli = cli::Cli::parse();
-    match cmd::run(cli.command) {
+    let result = match cmd::internal() {
+        Some(command) => cmd::run(command),
+        None => {
+            cmd::answer_shell();
+            cmd::run(cli::Cli::parse().command)
+        }
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             if let Some(cmd::SilentExit(code)) = err.downcast_ref() {

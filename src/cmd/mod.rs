@@ -19,7 +19,7 @@ mod wait;
 use anyhow::Result;
 pub use completions::{answer_shell, session_ids};
 
-use crate::cli::Command;
+use crate::cli::{Command, LogArgs, NotifyArgs, RunArgs};
 use crate::config::Config;
 use crate::session::{self, Selector, Session};
 use crate::store::Store;
@@ -67,6 +67,25 @@ impl std::fmt::Display for SilentExit {
 }
 
 impl std::error::Error for SilentExit {}
+
+/// The hidden commands cxs starts itself, parsed without building the whole command line:
+/// the runner and the log writer start with every session, the notify hook after every turn.
+pub fn internal() -> Option<Command> {
+    let mut args = std::env::args_os().skip(1);
+    let verb = args.next()?;
+    let mut next = || args.next().map(std::path::PathBuf::from);
+    let command = match verb.to_str()? {
+        "__run" => Command::Run(RunArgs { dir: next()? }),
+        "__log" => Command::Log(LogArgs { dir: next()?, max: next()?.to_str()?.parse().ok()? }),
+        "__notify" => Command::Notify(NotifyArgs {
+            dir: next()?,
+            event: next()?.into_os_string().into_string().ok()?,
+        }),
+        _ => return None,
+    };
+    // Anything unexpected goes to clap, which explains it.
+    args.next().is_none().then_some(command)
+}
 
 /// Runs one verb.
 pub fn run(command: Command) -> Result<()> {
