@@ -144,6 +144,21 @@ fn a_hostile_cxs_home_still_works() {
     assert!(logs.contains("arg[3]=hello"), "{logs}");
     assert!(!env.work().join("pwned").exists());
     env.cxs(&["delete", "odd"]).env("CXS_HOME", &home).success();
+
+    // Where the OS allows it, a home that is not UTF-8.
+    let raw = <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(b"home-\xff-bytes");
+    let home = env.root().join(raw);
+    env.cxs(&["new", "exec", "--id", "bytes", "hello"]).env("CXS_HOME", &home).success();
+    wait_until("the log", || {
+        std::fs::read_to_string(home.join("sessions/bytes/log"))
+            .unwrap_or_default()
+            .contains("exiting with 0")
+    });
+    assert_eq!(
+        env.cxs(&["list", "--json"]).env("CXS_HOME", &home).success().matches("\"bytes\"").count(),
+        1
+    );
+    env.cxs(&["delete", "bytes"]).env("CXS_HOME", &home).success();
 }
 
 #[test]
