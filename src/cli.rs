@@ -44,7 +44,7 @@ pub enum Command {
     /// Kill sessions and remove their state.
     #[command(visible_alias = "rm")]
     Delete(DeleteArgs),
-    /// Type text into a running session and submit it.
+    /// Send text to a running session and submit it.
     Send(SendArgs),
     /// Wait until sessions' agents exit, and exit with the agent's status.
     Wait(WaitArgs),
@@ -286,7 +286,7 @@ pub struct SendArgs {
     /// Session: list index, id, or unique id prefix.
     #[arg(value_name = "SELECTOR", add = ArgValueCandidates::new(session_ids))]
     pub selector: Selector,
-    /// Text to type; `-` reads it from standard input.
+    /// Text to send; `-` reads it from standard input.
     #[arg(value_name = "TEXT", allow_hyphen_values = true)]
     pub text: String,
     /// Type the text without submitting it.

@@ -1,6 +1,6 @@
-//! The only module that runs tmux. Every call goes through [`Tmux::run`], which adds the
-//! socket (`-L`, from `CXS_TMUX_SOCKET`) and turns a failure into an error carrying tmux's
-//! stderr.
+//! The only module that runs tmux. Every call goes through [`Tmux::run`], which names the
+//! server (`-L` from `CXS_TMUX_SOCKET` or the config, `-S` from `$TMUX`) and turns a failure
+//! into an error carrying tmux's stderr.
 
 use std::convert::Infallible;
 use std::ffi::{OsStr, OsString};
