@@ -10,10 +10,15 @@ fn list_table_shows_every_status() {
         &["--id", "done", "a prompt that is much longer than forty characters, cut"],
     );
     env.wait_for_status(&done, "exited");
+    // The exit is recorded before tmux has piped the last line: wait for the whole log.
+    env.wait_for_log(&done, "exiting with 3");
     env.new_exec(&[("FAKE_AGENT_SLEEP", "30")], &["--id", "busy", "naïve café prompt"]);
     env.cxs(&["new", "repl", "--id", "chat"]).env("FAKE_AGENT_SLEEP", "30").success();
     env.wait_for_status("chat", "running");
-    // Fix the log sizes: the repl's holds paths that differ between machines.
+    // Fix the log sizes (the repl's holds paths that differ between machines), once the
+    // agents have printed all they will.
+    env.wait_for_log("busy", "arg[3]=");
+    env.wait_for_log("chat", "notify=");
     std::fs::write(env.session_dir("busy").join("log"), "x".repeat(1536)).unwrap();
     std::fs::write(env.session_dir("chat").join("log"), "x".repeat(99)).unwrap();
     let running = env.cxs(&["list"]).success();
