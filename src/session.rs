@@ -149,10 +149,12 @@ pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<S
         .map(|((id, _), _)| tmux_name(id))
         .collect();
     let snapshot = tmux.snapshot(&watched.iter().collect::<Vec<_>>())?;
+    let home = store.root().to_string_lossy();
+    // Another state directory's sessions can share this server, and even an id.
     let mut panes: HashMap<String, PaneState> = snapshot
         .panes
         .into_iter()
-        .filter(|p| p.name == tmux_name(&p.id))
+        .filter(|p| p.name == tmux_name(&p.id) && p.home == home)
         .map(|p| (p.id.clone(), p))
         .collect();
     let mut sessions: Vec<Session> = dirs
@@ -169,8 +171,7 @@ pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<S
         .collect();
     // tmux sessions of this store whose state directory is gone (removed by hand): shown,
     // so they can be deleted.
-    let home = store.root().to_string_lossy();
-    for pane in panes.into_values().filter(|p| p.home == home) {
+    for pane in panes.into_values() {
         let Ok(id) = pane.id.parse::<SessionId>() else {
             continue;
         };

@@ -266,15 +266,7 @@ impl SessionDir {
     /// Changes the sidecar under the session's lock, so concurrent writers do not lose
     /// updates; returns it as written.
     pub fn update(&self, change: impl FnOnce(&mut Sidecar)) -> Result<Sidecar> {
-        let lock_path = self.0.join(LOCK);
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(&lock_path)
-            .with_context(|| format!("cannot open lock {}", lock_path.display()))?;
-        lock.lock().with_context(|| format!("cannot lock {}", lock_path.display()))?;
+        let _lock = self.lock()?;
         let mut sidecar = self.read()?;
         if sidecar.version > SIDECAR_VERSION {
             bail!(
@@ -286,6 +278,21 @@ impl SessionDir {
         change(&mut sidecar);
         self.write(&sidecar)?;
         Ok(sidecar)
+    }
+
+    /// Takes the session's lock, held until the returned file is dropped: `new` holds it
+    /// until the tmux session exists, `delete` and sidecar updates wait for it.
+    pub fn lock(&self) -> Result<File> {
+        let path = self.0.join(LOCK);
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&path)
+            .with_context(|| format!("cannot open lock {}", path.display()))?;
+        lock.lock().with_context(|| format!("cannot lock {}", path.display()))?;
+        Ok(lock)
     }
 
     /// Saves the caller's environment for the runner, keeping secrets off every command line.

@@ -15,17 +15,28 @@ pub fn run(args: &DeleteArgs) -> Result<()> {
     let env = Env::load()?;
     let sessions = env.sessions()?;
     let chosen = session::resolve_all(&sessions, &args.selectors)?;
+    // Wait for any `new` still starting one of them; a directory already gone needs none.
+    let _locks: Vec<_> = chosen.iter().filter_map(|s| s.dir.lock().ok()).collect();
+    // One that had no tmux session when listed may have one now that its `new` finished.
+    let late =
+        if chosen.iter().any(|s| s.pane.is_none()) { env.tmux.sessions()? } else { Vec::new() };
+    let home = env.store.root().to_string_lossy();
+    let panes: Vec<_> = chosen
+        .iter()
+        .map(|s| s.pane.as_ref().or_else(|| late.iter().find(|p| p.id == s.id && p.home == home)))
+        .collect();
     // Find the processes while the trees are whole; tmux's SIGHUP may orphan some.
     let trees: Vec<Tree<'_>> = chosen
         .iter()
-        .map(|s| Tree {
-            root: s.pane.as_ref().filter(|p| !p.dead).and_then(|p| p.pid),
+        .zip(&panes)
+        .map(|(s, pane)| Tree {
+            root: pane.filter(|p| !p.dead).and_then(|p| p.pid),
             dir: s.dir.path().as_os_str(),
         })
         .collect();
     let processes = procs::find(&trees);
     // The tmux session goes first, so the agent cannot write into a half-removed directory.
-    let names: Vec<_> = chosen.iter().filter_map(|s| s.pane.as_ref()).map(|p| &p.name).collect();
+    let names: Vec<_> = panes.iter().flatten().map(|p| &p.name).collect();
     let killed = env.tmux.kill(&names);
     procs::terminate(&processes, GRACE);
     // Remove every directory even when one fails, then report the first failure.

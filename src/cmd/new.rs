@@ -56,6 +56,8 @@ pub fn run(command: &NewCommand) -> Result<()> {
     // or fails, and then everything is undone.
     interrupt::catch();
     let (id, dir) = claim(&env.store, new.id.as_ref())?;
+    // A `delete` racing this one waits until the session is whole (or undone).
+    let lock = dir.lock();
     let started = if launch.kind == "repl" {
         agent::add_notify(&mut launch, &runner, dir.path())
     } else {
@@ -74,6 +76,7 @@ pub fn run(command: &NewCommand) -> Result<()> {
         undo(&env.tmux, &id, &dir);
         return Err(super::SilentExit(130).into());
     }
+    drop(lock);
     let mut out = std::io::stdout().lock();
     writeln!(out, "{id}")?;
     out.flush()?;

@@ -428,3 +428,84 @@ fn a_server_started_by_an_agent_does_not_inherit_its_marker() {
     let global = String::from_utf8_lossy(&global.stdout);
     assert!(!global.contains("CXS_SESSION_DIR=/some"), "{global}");
 }
+
+#[test]
+fn hostile_working_directories_and_image_paths() {
+    let env = TestEnv::new();
+    let odd = "it's \"odd\" #1 %s; $(touch pwned) `x` ~";
+    let dir = env.work().join(odd);
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join(format!("{odd}.png")), b"png").unwrap();
+    let argv_file = env.root().join("argv");
+    let image = format!("{odd}/{odd}.png");
+    env.new_exec(
+        &[("FAKE_AGENT_ARGV", argv_file.to_str().unwrap())],
+        &["--id", "odd", "-C", odd, "-i", &image, "look"],
+    );
+    let row = env.wait_for_status("odd", "exited");
+    assert_eq!(row["cwd"], dir.to_str().unwrap());
+    let argv = std::fs::read(&argv_file).unwrap();
+    let expected =
+        format!("exec\0--image\0{}\0--\0look\0", dir.join(format!("{odd}.png")).display());
+    assert_eq!(String::from_utf8_lossy(&argv), expected);
+    assert!(!env.work().join("pwned").exists() && !dir.join("pwned").exists());
+}
+
+#[test]
+fn delete_racing_new_of_the_same_id_leaves_all_or_nothing() {
+    let env = TestEnv::new();
+    for _ in 0..5 {
+        let mut new = std::process::Command::from(
+            env.cxs(&["new", "exec", "--id", "racer", "x"]).env("FAKE_AGENT_SLEEP", "30"),
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+        let _ = env.cxs(&["delete", "racer"]).output();
+        new.wait().unwrap();
+        let rows = env.list_json();
+        let tmux = env.tmux_sessions().contains(&"cxs-racer".to_owned());
+        match rows.as_slice() {
+            [] => assert!(!tmux, "no tmux session without its state"),
+            [row] => assert_eq!(row["status"], "running", "{row}"),
+            more => panic!("{more:?}"),
+        }
+        let _ = env.cxs(&["delete", "racer"]).output();
+    }
+}
+
+#[test]
+fn list_works_while_sessions_come_and_go() {
+    let env = TestEnv::new();
+    let churn = {
+        let env_home = env.home();
+        let socket = env.socket().to_owned();
+        let tmpdir = env.tmux_tmpdir();
+        std::thread::spawn(move || {
+            for i in 0..8 {
+                let cxs = |args: &[&str]| {
+                    std::process::Command::new(env!("CARGO_BIN_EXE_cxs"))
+                        .args(args)
+                        .env("CXS_HOME", &env_home)
+                        .env("CXS_TMUX_SOCKET", &socket)
+                        .env("TMUX_TMPDIR", &tmpdir)
+                        .env("CXS_CODEX_BIN", fake_agent())
+                        .env("FAKE_AGENT_SLEEP", "30")
+                        .output()
+                        .unwrap()
+                };
+                let id = format!("churn{i}");
+                assert!(cxs(&["new", "exec", "--id", &id, "x"]).status.success());
+                assert!(cxs(&["delete", &id]).status.success());
+            }
+        })
+    };
+    while !churn.is_finished() {
+        let output = env.cxs(&["list", "--json"]).output();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+        assert!(rows.iter().all(|r| r["status"] != "broken"), "{rows:?}");
+    }
+    churn.join().unwrap();
+}
