@@ -117,10 +117,7 @@ fn codex_repl_waits_takes_input_and_reports_turns() {
     assert!(git.unwrap().success());
     // The user's own notify program must still be called.
     let seen = env.root().join("seen-by-user-hook");
-    let hook = env.root().join("user-hook");
-    std::fs::write(&hook, format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", seen.display()))
-        .unwrap();
-    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let hook = env.script("user-hook", &format!("printf '%s\\n' \"$1\" >> '{}'\n", seen.display()));
     std::fs::write(
         codex.home.join("config.toml"),
         format!("notify = [{:?}]\n", hook.to_str().unwrap()),

@@ -92,6 +92,15 @@ impl TestEnv {
         self.tmp.path().to_owned()
     }
 
+    /// Writes an executable bash script `name` into the test's directory.
+    pub fn script(&self, name: &str, body: &str) -> PathBuf {
+        let path = self.root().join(name);
+        std::fs::write(&path, format!("#!/usr/bin/env bash\n{body}")).unwrap();
+        let executable = std::os::unix::fs::PermissionsExt::from_mode(0o755);
+        std::fs::set_permissions(&path, executable).unwrap();
+        path
+    }
+
     /// `CXS_HOME`.
     pub fn home(&self) -> PathBuf {
         self.tmp.path().join("home")

@@ -185,10 +185,7 @@ fn the_users_own_codex_notify_is_still_called() {
     let codex_home = env.root().join("codex-home");
     std::fs::create_dir(&codex_home).unwrap();
     let seen = env.root().join("seen");
-    let hook = env.root().join("hook");
-    std::fs::write(&hook, format!("#!/bin/sh\nprintf '%s|' \"$@\" > '{}'\n", seen.display()))
-        .unwrap();
-    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let hook = env.script("hook", &format!("printf '%s|' \"$@\" > '{}'\n", seen.display()));
     std::fs::write(
         codex_home.join("config.toml"),
         format!("model = \"o3\"\nnotify = [{:?}, \"extra\"]\n", hook.to_str().unwrap()),

@@ -2,18 +2,9 @@
 //! an orphan process, a half-created session or a lost log.
 
 use std::io::Read;
-use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
 use crate::common::{TestEnv, alive, fake_agent, wait_until};
-
-/// Writes an executable script into the test's directory.
-fn script(env: &TestEnv, name: &str, body: &str) -> std::path::PathBuf {
-    let path = env.root().join(name);
-    std::fs::write(&path, format!("#!/usr/bin/env bash\n{body}")).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path
-}
 
 /// The pids an agent printed as `NAME PID` lines.
 fn printed_pids(env: &TestEnv, id: &str, names: &[&str]) -> Vec<u32> {
@@ -30,8 +21,7 @@ fn printed_pids(env: &TestEnv, id: &str, names: &[&str]) -> Vec<u32> {
 #[test]
 fn delete_ends_agents_that_ignore_signals_and_escape_their_group() {
     let env = TestEnv::new();
-    let stubborn = script(
-        &env,
+    let stubborn = env.script(
         "stubborn",
         "trap '' HUP TERM\nsetsid sleep 1000 &\necho \"escaped $!\"\n\
          (trap '' HUP TERM; exec sleep 1001) &\necho \"child $!\"\necho \"self $$\"\n\
@@ -51,7 +41,7 @@ fn delete_ends_agents_that_ignore_signals_and_escape_their_group() {
 fn delete_ends_agents_that_outlived_their_tmux_server() {
     let env = TestEnv::new();
     let survivor =
-        script(&env, "survivor", "trap '' HUP\necho \"self $$\"\nwhile :; do sleep 0.1; done\n");
+        env.script("survivor", "trap '' HUP\necho \"self $$\"\nwhile :; do sleep 0.1; done\n");
     env.cxs(&["new", "cmd", "--id", "survivor", "--", survivor.to_str().unwrap()]).success();
     wait_until("the agent to report", || env.log("survivor").contains("self "));
     let pid = printed_pids(&env, "survivor", &["self"])[0];
@@ -210,8 +200,7 @@ fn missing_or_old_tmux_is_named() {
         .fails(1);
     assert!(err.contains("tmux not found on PATH: install tmux 3.2 or later"), "{err}");
     std::os::unix::fs::symlink("/bin/false", bin.join("true")).ok();
-    script(
-        &env,
+    env.script(
         "bin/tmux",
         "[ \"$3\" = -V ] && { echo 'tmux 2.9'; exit 0; }\necho 'unknown option' >&2; exit 1\n",
     );
@@ -239,8 +228,7 @@ fn a_session_whose_state_was_removed_is_shown_and_can_be_deleted() {
 #[test]
 fn garbage_and_endless_lines_are_logged_and_readable() {
     let env = TestEnv::new();
-    let noisy = script(
-        &env,
+    let noisy = env.script(
         "noisy",
         "head -c 10485760 /dev/zero | tr '\\0' x\nhead -c 200000 /dev/urandom\necho\necho done\n",
     );

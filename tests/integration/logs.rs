@@ -6,15 +6,11 @@ use crate::common::TestEnv;
 
 /// An agent printing colors, a title, and a progress line redrawn with carriage returns.
 fn fancy_agent(env: &TestEnv) -> std::path::PathBuf {
-    let path = env.root().join("fancy-agent");
-    std::fs::write(
-        &path,
-        "#!/bin/sh\nprintf '\\033]0;title\\007\\033[1;32mgreen\\033[0m text\\n'\n\
+    env.script(
+        "fancy-agent",
+        "printf '\\033]0;title\\007\\033[1;32mgreen\\033[0m text\\n'\n\
          printf 'progress 10%%\\rprogress 100%%\\n'\nfor i in 1 2 3 4 5; do echo \"line $i\"; done\n",
     )
-    .unwrap();
-    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    path
 }
 
 #[test]
