@@ -2,7 +2,7 @@
 //! shell that ran `cxs new` (read from a private file, never a command line), waits, and
 //! records the exit code in the sidecar so it survives the tmux session.
 
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::process::Command;
 
 use anyhow::{Context, Result};
@@ -35,16 +35,12 @@ pub fn run(args: &RunArgs) -> Result<()> {
         };
     }
     // Like system(3): Ctrl-C in an attached pane is for the agent; the runner stays to
-    // record how the agent ended. The agent gets the default dispositions back.
-    // SAFETY: signal() is async-signal-safe; nothing else runs between fork and exec.
-    unsafe {
-        libc::signal(libc::SIGINT, libc::SIG_IGN);
-        libc::signal(libc::SIGQUIT, libc::SIG_IGN);
-        command.pre_exec(|| {
-            libc::signal(libc::SIGINT, libc::SIG_DFL);
-            libc::signal(libc::SIGQUIT, libc::SIG_DFL);
-            Ok(())
-        });
+    // record how the agent ended. A handler rather than SIG_IGN, because exec resets
+    // handlers: the agent gets the default back without a pre_exec hook, which would
+    // force a full fork instead of a cheap spawn.
+    for signal in [libc::SIGINT, libc::SIGQUIT] {
+        // SAFETY: the handler does nothing, which is async-signal-safe.
+        unsafe { libc::signal(signal, ignore as extern "C" fn(libc::c_int) as libc::sighandler_t) };
     }
 
     let code = match command.spawn() {
@@ -66,6 +62,8 @@ pub fn run(args: &RunArgs) -> Result<()> {
     });
     Err(SilentExit(u8::try_from(code).unwrap_or(1)).into())
 }
+
+extern "C" fn ignore(_: libc::c_int) {}
 
 /// Updates the sidecar; a session deleted meanwhile has nothing left to update.
 fn record(dir: &SessionDir, change: impl FnOnce(&mut crate::store::Sidecar)) {
