@@ -132,9 +132,22 @@ impl Session {
 /// in that same call, so `waiting` is told apart from `running`; without, only Codex's
 /// notify hook can tell.
 pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<Session>> {
-    let dirs = store.list()?;
-    let sidecars: Vec<Result<Sidecar, String>> =
-        dirs.iter().map(|(_, dir)| dir.read().map_err(|e| format!("{e:#}"))).collect();
+    let mut dirs = store.list()?;
+    let mut sidecars: Vec<Result<Sidecar, String>> = Vec::with_capacity(dirs.len());
+    dirs.retain(|(_, dir)| match dir.read() {
+        Ok(sidecar) => {
+            sidecars.push(Ok(sidecar));
+            true
+        }
+        // Deleted since the directory was listed, or still being created by `new` (which
+        // holds its lock until the sidecar and the tmux session exist, and takes it a
+        // moment after making the directory): not a row.
+        Err(_) if !dir.path().exists() || dir.is_locked() || dir.is_new() => false,
+        Err(err) => {
+            sidecars.push(Err(format!("{err:#}")));
+            true
+        }
+    });
     let signs: Vec<Option<&Signs>> = sidecars
         .iter()
         .map(|sidecar| match (sidecar, agents) {
@@ -161,8 +174,15 @@ pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<S
         .into_iter()
         .zip(sidecars)
         .zip(signs)
-        .map(|(((id, dir), sidecar), signs)| {
+        .map(|(((id, dir), mut sidecar), signs)| {
             let pane = panes.remove(&id);
+            // The sidecar was read before tmux was asked: a runner may have recorded the
+            // exit and ended in between. Its pane is dead now, so its record is final.
+            if pane.as_ref().is_some_and(|p| p.dead)
+                && sidecar.as_ref().is_ok_and(|s| s.exit_code.is_none())
+            {
+                sidecar = dir.read().map_err(|e| format!("{e:#}"));
+            }
             let screen = pane.as_ref().and_then(|p| snapshot.screens.get(&p.name.0));
             let screen_waiting = signs.zip(screen).is_some_and(|(signs, s)| signs.waiting(s));
             let status = status(sidecar.as_ref().ok(), pane.as_ref(), screen_waiting);
@@ -170,12 +190,17 @@ pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<S
         })
         .collect();
     // tmux sessions of this store whose state directory is gone (removed by hand): shown,
-    // so they can be deleted.
+    // so they can be deleted. Not those whose directory appeared after the listing (a
+    // `new` under way) or is being removed (a `delete` under way).
+    let deleting = if panes.is_empty() { Vec::new() } else { store.deleting()? };
     for pane in panes.into_values() {
         let Ok(id) = pane.id.parse::<SessionId>() else {
             continue;
         };
         let dir = store.session(&id);
+        if dir.path().exists() || deleting.contains(&pane.id) {
+            continue;
+        }
         let sidecar = Err(format!("state directory {} is missing", dir.path().display()));
         sessions.push(Session {
             index: 0,

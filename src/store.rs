@@ -179,6 +179,25 @@ impl Store {
         }
     }
 
+    /// The ids of sessions whose directories are being removed right now.
+    pub fn deleting(&self) -> Result<Vec<String>> {
+        let sessions = self.sessions_dir();
+        let entries = match fs::read_dir(&sessions) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", sessions.display())),
+        };
+        Ok(entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().into_string().ok()?;
+                // `.deleting-ID-PID`; ids never hold a dot, so the last `-` ends the id.
+                let rest = name.strip_prefix(".deleting-")?;
+                Some(rest.rsplit_once('-')?.0.to_owned())
+            })
+            .collect())
+    }
+
     /// Removes what deletes that failed half-way left (`.deleting-*`), as far as it can.
     pub fn sweep(&self) {
         let Ok(entries) = fs::read_dir(self.sessions_dir()) else {
@@ -293,6 +312,21 @@ impl SessionDir {
             .with_context(|| format!("cannot open lock {}", path.display()))?;
         lock.lock().with_context(|| format!("cannot lock {}", path.display()))?;
         Ok(lock)
+    }
+
+    /// Whether the directory was made in the last second and has no sidecar yet.
+    pub fn is_new(&self) -> bool {
+        let young = |m: fs::Metadata| m.modified().ok()?.elapsed().ok();
+        !self.sidecar_path().exists()
+            && fs::metadata(&self.0).ok().and_then(young).is_some_and(|age| age.as_secs() < 1)
+    }
+
+    /// Whether someone holds the session's lock right now.
+    pub fn is_locked(&self) -> bool {
+        let Ok(file) = File::open(self.0.join(LOCK)) else {
+            return false;
+        };
+        matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock))
     }
 
     /// Saves the caller's environment for the runner, keeping secrets off every command line.

@@ -90,7 +90,9 @@ fn codex_exec_accepts_the_argv_and_its_exit_is_recorded() {
     ];
     codex.start("exec", "ok", &[&flags[..], &["say hi"]].concat());
     let row = env.wait_for_status("ok", "exited");
-    assert_eq!(row["exit_code"], 0, "log: {}", env.log("ok"));
+    let screen = codex.cxs(&["capture", "-n", "50", "ok"]).output();
+    let screen = String::from_utf8_lossy(&screen.stdout);
+    assert_eq!(row["exit_code"], 0, "row: {row}\nscreen: {screen}\nlog: {}", env.log("ok"));
     env.wait_for_log("ok", "ECHO: say hi");
 
     codex.start("exec", "fails", &["--skip-git-repo-check", "FAIL500 please"]);

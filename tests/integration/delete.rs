@@ -7,6 +7,7 @@ fn delete_kills_the_agent_and_its_children_and_removes_state() {
     let env = TestEnv::new();
     let id = env.new_exec(&[("FAKE_AGENT_CHILD", "1"), ("FAKE_AGENT_SLEEP", "1000")], &["x"]);
     env.wait_for_log(&id, "child pid ");
+    wait_until("the pid recorded", || env.row(&id)["pid"].is_number());
     let agent = env.row(&id)["pid"].as_u64().unwrap() as u32;
     let log = env.log(&id);
     let child: u32 =

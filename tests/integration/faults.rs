@@ -173,6 +173,8 @@ fn a_sidecar_from_a_newer_cxs_is_shown_and_never_rewritten() {
     let env = TestEnv::new();
     env.new_exec(&[("FAKE_AGENT_STDIN", "1")], &["--id", "future", "x"]);
     env.wait_for_log("future", "arg[3]=x");
+    // The runner records the pid; edit after it, as a person would.
+    wait_until("the pid recorded", || env.row("future")["pid"].is_number());
     let path = env.session_dir("future").join("session.toml");
     let text = std::fs::read_to_string(&path).unwrap().replace("version = 1", "version = 99");
     let text = format!("{text}hologram = true\n");

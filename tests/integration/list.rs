@@ -1,6 +1,6 @@
 //! `cxs list`: status from one tmux call, selectors, and rows that survive bad state.
 
-use crate::common::{TestEnv, snapshot_settings};
+use crate::common::{TestEnv, snapshot_settings, wait_until};
 
 #[test]
 fn list_table_shows_every_status() {
@@ -21,6 +21,7 @@ fn list_table_shows_every_status() {
     env.wait_for_log("chat", "notify=");
     std::fs::write(env.session_dir("busy").join("log"), "x".repeat(1536)).unwrap();
     std::fs::write(env.session_dir("chat").join("log"), "x".repeat(99)).unwrap();
+    wait_until("the pid recorded", || env.row("busy")["pid"].is_number());
     let running = env.cxs(&["list"]).success();
     let pid = env.row("busy")["pid"].as_u64().unwrap();
     let busy: Vec<&str> =

@@ -194,7 +194,15 @@ fn exit_codes_are_recorded_in_the_sidecar() {
     let env = TestEnv::new();
     let id = env.new_exec(&[("FAKE_AGENT_EXIT", "3")], &["fail"]);
     let row = env.wait_for_status(&id, "exited");
-    assert_eq!(row["exit_code"], 3);
+    let screen = env.tmux(&["capture-pane", "-p", "-t", &format!("=cxs-{id}:")]);
+    let screen = String::from_utf8_lossy(&screen.stdout);
+    let dead = env.tmux_ok(&[
+        "list-panes",
+        "-a",
+        "-F",
+        "#{pane_pid} #{pane_dead} #{pane_dead_status} #{pane_dead_signal}",
+    ]);
+    assert_eq!(row["exit_code"], 3, "{row}\nscreen: {screen}\npanes: {dead}");
     let sidecar = std::fs::read_to_string(env.session_dir(&id).join("session.toml")).unwrap();
     assert!(sidecar.contains("exit_code = 3"), "{sidecar}");
 }
