@@ -4,22 +4,25 @@ use std::time::{Duration, Instant};
 
 use crate::common::TestEnv;
 
-/// An agent printing colors, a title, and a progress line redrawn with carriage returns.
-fn fancy_agent(env: &TestEnv) -> std::path::PathBuf {
-    env.script(
+/// A finished session of an agent that printed colors, a title, and a progress line
+/// redrawn with carriage returns; returns its id once the whole output is logged.
+fn fancy_session(env: &TestEnv) -> String {
+    let agent = env.script(
         "fancy-agent",
         "printf '\\033]0;title\\007\\033[1;32mgreen\\033[0m text\\n'\n\
          printf 'progress 10%%\\rprogress 100%%\\n'\nfor i in 1 2 3 4 5; do echo \"line $i\"; done\n",
-    )
+    );
+    let id = env.cxs(&["new", "exec", "x"]).env("CXS_CODEX_BIN", agent).success();
+    let id = id.trim().to_owned();
+    env.wait_for_status(&id, "exited");
+    env.wait_for_log(&id, "line 5");
+    id
 }
 
 #[test]
 fn logs_are_plain_by_default_and_raw_on_request() {
     let env = TestEnv::new();
-    let id = env.cxs(&["new", "exec", "x"]).env("CXS_CODEX_BIN", fancy_agent(&env)).success();
-    let id = id.trim();
-    env.wait_for_status(id, "exited");
-    env.wait_for_log(id, "line 5");
+    let id = &fancy_session(&env);
     let plain = env.cxs(&["logs", id]).success();
     insta::assert_snapshot!(plain, @r"
     green text
@@ -38,10 +41,7 @@ fn logs_are_plain_by_default_and_raw_on_request() {
 #[test]
 fn tail_prints_the_last_lines() {
     let env = TestEnv::new();
-    let id = env.cxs(&["new", "exec", "x"]).env("CXS_CODEX_BIN", fancy_agent(&env)).success();
-    let id = id.trim();
-    env.wait_for_status(id, "exited");
-    env.wait_for_log(id, "line 5");
+    let id = &fancy_session(&env);
     assert_eq!(env.cxs(&["logs", "-n", "2", id]).success(), "line 4\nline 5\n");
     assert_eq!(env.cxs(&["logs", "--tail", "0", id]).success(), "");
     assert_eq!(env.cxs(&["logs", "-n", "1", "--raw", id]).success(), "line 5\r\n");
