@@ -7,6 +7,7 @@ use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use anyhow::{Result, bail};
 
@@ -119,19 +120,17 @@ impl Tmux {
         self.trace(&argv);
         // The marker names one session's processes; a server started here must not hand it
         // to every pane it will ever run.
-        let command = duct::cmd("tmux", &argv).env_remove(crate::procs::MARKER_VAR);
+        let command = duct::cmd(program()?, &argv).env_remove(crate::procs::MARKER_VAR);
         let command = match stdin {
             Some(bytes) => command.stdin_bytes(bytes.to_vec()),
             None => command.stdin_null(),
         };
-        let output = command.stdout_capture().stderr_capture().unchecked().run().map_err(|e| {
-            match e.kind() {
-                std::io::ErrorKind::NotFound => {
-                    anyhow::anyhow!("tmux not found on PATH: install tmux 3.2 or later")
-                }
-                _ => anyhow::Error::new(e).context("cannot run tmux"),
-            }
-        })?;
+        let output = command
+            .stdout_capture()
+            .stderr_capture()
+            .unchecked()
+            .run()
+            .map_err(|e| anyhow::Error::new(e).context("cannot run tmux"))?;
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
             let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -334,7 +333,7 @@ impl Tmux {
         }
         let argv = self.argv(&Chain::default().cmd(command).args);
         self.trace(&argv);
-        let mut command = std::process::Command::new("tmux");
+        let mut command = std::process::Command::new(program()?);
         command.args(argv).env_remove(crate::procs::MARKER_VAR);
         if !inside {
             // Attaching from another tmux server's pane nests on purpose; tmux would refuse.
@@ -500,6 +499,19 @@ fn parse_session_line(line: &str) -> Option<PaneState> {
         activity,
         home,
     })
+}
+
+/// The tmux program, found on PATH once per process.
+///
+/// An absolute path matters beyond the lookup: duct always passes an explicit environment,
+/// and std then spawns a program looked up on PATH with a full fork rather than the much
+/// cheaper posix_spawn (vfork), a cost paid on every call.
+fn program() -> Result<&'static Path> {
+    static PROGRAM: OnceLock<Option<PathBuf>> = OnceLock::new();
+    PROGRAM
+        .get_or_init(|| which::which("tmux").ok())
+        .as_deref()
+        .ok_or_else(|| anyhow::anyhow!("tmux not found on PATH: install tmux 3.2 or later"))
 }
 
 /// The `pipe-pane` command running `argv`. tmux runs it with `sh -c` after expanding
