@@ -152,10 +152,12 @@ impl Tmux {
             "--".into(),
         ];
         run_agent.extend(start.command.iter().cloned());
+        // history-limit only applies to panes created after it is set, so the session starts
+        // with a placeholder window that the agent's window replaces. Its command is two
+        // words, so tmux runs it directly rather than through a shell.
+        let placeholder = ["-c", "/", "--", "true", "placeholder"];
         let chain = Chain::default()
-            // history-limit only applies to panes created after it is set, so the session
-            // starts with a placeholder window that the agent's window replaces.
-            .cmd(["new-session", "-d", "-s", &start.name.0, "-c", "/", "--", "true"])
+            .cmd(["new-session", "-d", "-s", &start.name.0].into_iter().chain(placeholder))
             .cmd(["set-option", "-t", &target, ID_OPTION, start.id])
             .cmd(["set-option", "-t", &target, KIND_OPTION, start.kind])
             .cmd([

@@ -78,20 +78,28 @@ impl<W: Write> Output<W> {
 /// An open log file and how far it has been printed.
 struct Log {
     path: PathBuf,
-    file: File,
+    /// None until the file exists: the log writer creates it as it starts, which can be
+    /// just after `new` returned.
+    file: Option<File>,
     position: u64,
 }
 
 impl Log {
     fn open(path: &Path) -> Result<Self> {
-        let file =
-            File::open(path).with_context(|| format!("cannot open log {}", path.display()))?;
+        let file = match File::open(path) {
+            Ok(file) => Some(file),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e).with_context(|| format!("cannot open log {}", path.display())),
+        };
         Ok(Log { path: path.to_owned(), file, position: 0 })
     }
 
     /// Skips to the last `lines` lines; returns how many lines that is (fewer in a short log).
     fn seek_tail(&mut self, lines: usize) -> Result<usize> {
-        let (start, found) = tail_start(&mut self.file, lines)
+        let Some(file) = &mut self.file else {
+            return Ok(0);
+        };
+        let (start, found) = tail_start(file, lines)
             .with_context(|| format!("cannot read log {}", self.path.display()))?;
         self.position = start;
         Ok(found)
@@ -99,8 +107,14 @@ impl Log {
 
     /// Prints what was appended since the last call; returns whether there was anything.
     fn copy_new<W: Write>(&mut self, out: &mut Output<W>) -> Result<bool> {
+        if self.file.is_none() {
+            *self = Log::open(&self.path.clone())?;
+        }
         let context = || format!("cannot read log {}", self.path.display());
-        let len = self.file.metadata().with_context(context)?.len();
+        let Some(file) = &mut self.file else {
+            return Ok(false);
+        };
+        let len = file.metadata().with_context(context)?.len();
         if len < self.position {
             // Truncated under us: start over from its new beginning.
             self.position = 0;
@@ -108,10 +122,10 @@ impl Log {
         if len == self.position {
             return Ok(false);
         }
-        self.file.seek(SeekFrom::Start(self.position)).with_context(context)?;
+        file.seek(SeekFrom::Start(self.position)).with_context(context)?;
         let mut buf = vec![0; BLOCK];
         loop {
-            let n = self.file.read(&mut buf).with_context(context)?;
+            let n = file.read(&mut buf).with_context(context)?;
             if n == 0 {
                 break;
             }
@@ -124,10 +138,10 @@ impl Log {
 
     /// After a rotation the path names a new file: finish the old one, then switch.
     fn follow_rotation<W: Write>(&mut self, out: &mut Output<W>) -> Result<()> {
-        let Ok(on_disk) = std::fs::metadata(&self.path) else {
+        let (Some(file), Ok(on_disk)) = (&self.file, std::fs::metadata(&self.path)) else {
             return Ok(());
         };
-        if self.file.metadata().is_ok_and(|open| open.ino() == on_disk.ino()) {
+        if file.metadata().is_ok_and(|open| open.ino() == on_disk.ino()) {
             return Ok(());
         }
         self.copy_new(out)?;

@@ -158,8 +158,6 @@ fn start(tmux: &Tmux, id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Resu
     let extra = launch.env.iter().map(|(k, v)| (k.into(), v.into()));
     let marker = (procs::MARKER_VAR.into(), dir.path().into());
     dir.write_env(std::env::vars_os().chain(extra).chain([marker]))?;
-    let log = dir.log();
-    store::touch_private(&log)?;
     let command: Vec<OsString> = vec![runner.into(), "__run".into(), dir.path().into()];
     let logger: Vec<OsString> =
         vec![runner.into(), "__log".into(), dir.path().into(), max_log.to_string().into()];

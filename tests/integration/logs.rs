@@ -104,6 +104,8 @@ fn a_log_deleted_under_a_running_session_comes_back() {
     env.new_exec(&[("FAKE_AGENT_STDIN", "1")], &["--id", "talk", "x"]);
     env.wait_for_log("talk", "arg[3]=x");
     std::fs::remove_file(env.session_dir("talk").join("log")).unwrap();
+    // A missing log reads as empty: `logs` just after `new` can beat the writer to it.
+    assert_eq!(env.cxs(&["logs", "talk"]).success(), "");
     // The writer notices within a second; keep talking until the log is back.
     crate::common::wait_until("the log to come back", || {
         env.cxs(&["send", "talk", "still here"]).success();

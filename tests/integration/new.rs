@@ -166,6 +166,8 @@ fn state_is_private() {
     let env = TestEnv::new();
     let id = env.new_exec(&[], &["secret prompt"]);
     env.wait_for_status(&id, "exited");
+    // The log writer creates the log as it starts.
+    env.wait_for_log(&id, "secret prompt");
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&env.home()), 0o700);
     assert_eq!(mode(&env.session_dir(&id)), 0o700);
