@@ -16,6 +16,8 @@ static NEXT_SOCKET: AtomicUsize = AtomicUsize::new(0);
 pub struct TestEnv {
     tmp: TempDir,
     socket: String,
+    /// The first server's pid, to make sure it is gone at the end.
+    server: u32,
 }
 
 impl TestEnv {
@@ -25,8 +27,10 @@ impl TestEnv {
         let tmp = tempfile::Builder::new().prefix("cxs-test").tempdir().unwrap();
         std::fs::create_dir(tmp.path().join("work")).unwrap();
         let n = NEXT_SOCKET.fetch_add(1, Ordering::Relaxed);
-        let env = TestEnv { tmp, socket: format!("cxs-test-{}-{n}", std::process::id()) };
+        let mut env =
+            TestEnv { tmp, socket: format!("cxs-test-{}-{n}", std::process::id()), server: 0 };
         env.tmux_ok(&["-f", "/dev/null", "new-session", "-d", "-s", "user-own", "sleep 10000"]);
+        env.server = env.tmux_ok(&["display-message", "-p", "#{pid}"]).trim().parse().unwrap();
         env
     }
 
@@ -167,6 +171,18 @@ impl TestEnv {
 impl Drop for TestEnv {
     fn drop(&mut self) {
         let _ = self.tmux(&["kill-server"]);
+        // tmux 3.3a told to exit in the middle of other clients' commands can stay alive
+        // without its socket, holding its pipe-pane writers: make sure the first server
+        // ends. (A server that cxs started later is the one kill-server reached.)
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while alive(self.server) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let cmdline = std::fs::read(format!("/proc/{}/cmdline", self.server)).unwrap_or_default();
+        if alive(self.server) && String::from_utf8_lossy(&cmdline).contains(&self.socket) {
+            // SAFETY: kill has no memory effects; the cmdline check guards against pid reuse.
+            unsafe { libc::kill(self.server as i32, libc::SIGKILL) };
+        }
     }
 }
 
