@@ -303,7 +303,7 @@ impl SessionDir {
     /// until the tmux session exists, `delete` and sidecar updates wait for it.
     ///
     /// The lock is on the directory itself: a lock file would cost `new` one more file
-    /// creation, which is slow on some file systems (0.3 ms per file on ext4 here).
+    /// creation, which is slow on some file systems (0.1-0.5 ms per file on ext4 here).
     pub fn lock(&self) -> Result<File> {
         let lock = File::open(&self.0)
             .with_context(|| format!("cannot open session directory {}", self.0.display()))?;
