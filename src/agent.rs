@@ -238,7 +238,7 @@ mod tests {
     use clap::Parser;
 
     use super::*;
-    use crate::cli::{Cli, Command, NewCommand};
+    use crate::cli::{Cli, Command, Lazy, NewCommand};
 
     /// Parses `cxs new ...` and renders the argv it builds, one argument a line.
     fn argv_for(args: &[&str]) -> String {
@@ -251,8 +251,12 @@ mod tests {
         let cli = Cli::try_parse_from(["cxs", "new"].iter().chain(args)).unwrap();
         let codex = Path::new("/opt/bin/codex");
         let launch = match cli.command {
-            Command::New(NewCommand::Exec(a)) => exec(codex, &a, tmp.path(), defaults).unwrap(),
-            Command::New(NewCommand::Repl(a)) => repl(codex, &a, tmp.path(), defaults).unwrap(),
+            Command::New(Lazy(NewCommand::Exec(a))) => {
+                exec(codex, &a, tmp.path(), defaults).unwrap()
+            }
+            Command::New(Lazy(NewCommand::Repl(a))) => {
+                repl(codex, &a, tmp.path(), defaults).unwrap()
+            }
             _ => unreachable!(),
         };
         let base = tmp.path().to_str().unwrap();
@@ -344,7 +348,7 @@ mod tests {
     #[test]
     fn missing_image_is_an_error() {
         let cli = Cli::try_parse_from(["cxs", "new", "exec", "-i", "nope.png", "p"]).unwrap();
-        let Command::New(NewCommand::Exec(args)) = cli.command else { unreachable!() };
+        let Command::New(Lazy(NewCommand::Exec(args))) = cli.command else { unreachable!() };
         let err = exec(Path::new("/c"), &args, Path::new("/"), &Defaults::default()).unwrap_err();
         assert_eq!(err.to_string(), "image 'nope.png' is not a file");
     }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::ffi::OsString;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 use clap_complete::ArgValueCandidates;
 use serde::Deserialize;
 
@@ -33,33 +33,33 @@ pub struct Cli {
 pub enum Command {
     /// Start an agent in a new detached tmux session and print its id.
     #[command(subcommand, visible_alias = "create")]
-    New(NewCommand),
+    New(Lazy<NewCommand>),
     /// List sessions, newest first.
     #[command(visible_alias = "ls")]
-    List(ListArgs),
+    List(Lazy<ListArgs>),
     /// Attach to a session's tmux session (switches client when already inside tmux).
-    Attach(AttachArgs),
+    Attach(Lazy<AttachArgs>),
     /// Print a session's log.
-    Logs(LogsArgs),
+    Logs(Lazy<LogsArgs>),
     /// Kill sessions and remove their state.
     #[command(visible_alias = "rm")]
-    Delete(DeleteArgs),
+    Delete(Lazy<DeleteArgs>),
     /// Send text to a running session and submit it.
-    Send(SendArgs),
+    Send(Lazy<SendArgs>),
     /// Wait until sessions' agents exit, and exit with the agent's status.
-    Wait(WaitArgs),
+    Wait(Lazy<WaitArgs>),
     /// Print what a session's pane shows now.
-    Capture(CaptureArgs),
+    Capture(Lazy<CaptureArgs>),
     /// List the agents `new` can start and whether each is installed.
     Agents,
     /// Print tmux key bindings and a status-line segment for ~/.tmux.conf.
     #[command(name = "tmux-conf")]
-    TmuxConf(TmuxConfArgs),
+    TmuxConf(Lazy<TmuxConfArgs>),
     /// Print a short count of running and waiting sessions, for tmux's status line.
     #[command(name = "status-line")]
     StatusLine,
     /// Print a shell completion script.
-    Completions(CompletionsArgs),
+    Completions(Lazy<CompletionsArgs>),
     /// Print the man page (roff).
     Man,
     /// Run an agent inside its tmux pane and record how it ended (used by `new`).
@@ -73,17 +73,87 @@ pub enum Command {
     Notify(NotifyArgs),
 }
 
+/// A subcommand's arguments, built only when that subcommand is the one being parsed.
+///
+/// clap otherwise builds every subcommand's arguments on each run, most of its start-up cost,
+/// and cxs starts a process for every command (three per session).
+#[derive(Debug)]
+pub struct Lazy<T>(pub T);
+
+impl<T> std::ops::Deref for Lazy<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: FromArgMatches> FromArgMatches for Lazy<T> {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Self)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+}
+
+impl<T: Args> Args for Lazy<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| keep_about(cmd, T::augment_args))
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| keep_about(cmd, T::augment_args_for_update))
+    }
+
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
+}
+
+/// Runs `augment` but keeps the subcommand's description: the doc comment of the type behind
+/// it would otherwise replace it, since a deferred builder runs after the variant's doc was
+/// applied.
+fn keep_about(cmd: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
+    let about = cmd.get_about().cloned();
+    let long_about = cmd.get_long_about().cloned();
+    let cmd = augment(cmd);
+    let cmd = match about {
+        Some(about) => cmd.about(about),
+        None => cmd.about(None::<&str>),
+    };
+    match long_about {
+        Some(long_about) => cmd.long_about(long_about),
+        None => cmd.long_about(None::<&str>),
+    }
+}
+
+impl<T: Subcommand> Subcommand for Lazy<T> {
+    fn augment_subcommands(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| keep_about(cmd, T::augment_subcommands))
+    }
+
+    fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| keep_about(cmd, T::augment_subcommands_for_update))
+    }
+
+    fn has_subcommand(name: &str) -> bool {
+        T::has_subcommand(name)
+    }
+}
+
 /// The kinds of session `new` can start.
 #[derive(Debug, Subcommand)]
 #[command(after_help = "Other agents: cxs new NAME [--id ID] [-C DIR] [ARGS]... starts a \
     built-in (claude, aider, gemini) or configured agent; see `cxs agents`.")]
 pub enum NewCommand {
     /// A one-shot `codex exec` run.
-    Exec(ExecArgs),
+    Exec(Lazy<ExecArgs>),
     /// The interactive Codex TUI.
-    Repl(ReplArgs),
+    Repl(Lazy<ReplArgs>),
     /// Any command, given after `--`.
-    Cmd(CmdArgs),
+    Cmd(Lazy<CmdArgs>),
     /// A built-in or configured agent by name.
     #[command(external_subcommand)]
     Agent(Vec<OsString>),

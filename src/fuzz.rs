@@ -6,7 +6,7 @@ use std::path::Path;
 use clap::Parser;
 use proptest::prelude::*;
 
-use crate::cli::{Cli, Command, NewCommand};
+use crate::cli::{Cli, Command, Lazy, NewCommand};
 use crate::plain::Plain;
 use crate::session::Selector;
 use crate::store::{SessionId, Sidecar};
@@ -60,7 +60,7 @@ proptest! {
             // A prompt that reads as one of exec's flags is a usage error, never an argv.
             return Ok(());
         };
-        let Command::New(NewCommand::Exec(args)) = cli.command else { unreachable!() };
+        let Command::New(Lazy(NewCommand::Exec(args))) = cli.command else { unreachable!() };
         let launch = crate::agent::exec(Path::new("/c"), &args, Path::new("/"), &Default::default())
             .unwrap();
         prop_assert_eq!(&launch.argv[launch.argv.len() - 2..], &["--".to_owned(), prompt]);
