@@ -112,6 +112,20 @@ impl<T: Args> Args for Lazy<T> {
     }
 }
 
+impl<T: Subcommand> Subcommand for Lazy<T> {
+    fn augment_subcommands(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| keep_about(cmd, T::augment_subcommands))
+    }
+
+    fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| keep_about(cmd, T::augment_subcommands_for_update))
+    }
+
+    fn has_subcommand(name: &str) -> bool {
+        T::has_subcommand(name)
+    }
+}
+
 /// Runs `augment` but keeps the subcommand's description: the doc comment of the type behind
 /// it would otherwise replace it, since a deferred builder runs after the variant's doc was
 /// applied.
@@ -126,20 +140,6 @@ fn keep_about(cmd: clap::Command, augment: fn(clap::Command) -> clap::Command) -
     match long_about {
         Some(long_about) => cmd.long_about(long_about),
         None => cmd.long_about(None::<&str>),
-    }
-}
-
-impl<T: Subcommand> Subcommand for Lazy<T> {
-    fn augment_subcommands(cmd: clap::Command) -> clap::Command {
-        cmd.defer(|cmd| keep_about(cmd, T::augment_subcommands))
-    }
-
-    fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
-        cmd.defer(|cmd| keep_about(cmd, T::augment_subcommands_for_update))
-    }
-
-    fn has_subcommand(name: &str) -> bool {
-        T::has_subcommand(name)
     }
 }
 
@@ -459,5 +459,20 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn lazy_subcommands_keep_the_description_the_top_level_help_shows() {
+        // (`new exec`'s own help is in the integration tests' snapshots.)
+        let mut built = Cli::command();
+        built.build();
+        for listed in Cli::command().get_subcommands() {
+            let full = built.find_subcommand(listed.get_name()).unwrap();
+            let about = |c: &clap::Command| c.get_about().map(ToString::to_string);
+            assert_eq!(about(listed), about(full), "{}", listed.get_name());
+            assert!(full.get_long_about().is_none(), "{}", listed.get_name());
+        }
+        let exec = built.find_subcommand("new").unwrap().find_subcommand("exec").unwrap();
+        assert!(exec.get_arguments().any(|a| a.get_id() == "model"), "built in full");
     }
 }
