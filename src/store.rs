@@ -300,7 +300,8 @@ impl SessionDir {
     }
 
     /// Takes the session's lock, held until the returned file is dropped: `new` holds it
-    /// until the tmux session exists, `delete` and sidecar updates wait for it.
+    /// until the session's files and its tmux session exist; the runner, `delete` and
+    /// sidecar updates wait for it.
     ///
     /// The lock is on the directory itself: a lock file would cost `new` one more file
     /// creation, which is slow on some file systems (0.1-0.5 ms per file on ext4 here).

@@ -91,6 +91,54 @@ pub struct Start<'a> {
     pub logger: &'a [OsString],
 }
 
+/// A tmux invocation under way, from [`Tmux::spawn`].
+struct Pending {
+    handle: duct::Handle,
+    argv: Vec<OsString>,
+}
+
+impl Pending {
+    /// Waits for tmux and returns its stdout, or an error carrying its stderr.
+    fn wait(self) -> Result<String> {
+        let output = self
+            .handle
+            .into_output()
+            .map_err(|e| anyhow::Error::new(e).context("cannot run tmux"))?;
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
+            let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+            bail!(TmuxError { command: shell_words(&self.argv), stderr, stdout });
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+}
+
+/// A session tmux is starting, from [`Tmux::start`].
+#[must_use = "a session being started must be waited for with `finish`"]
+pub struct Starting<'a> {
+    tmux: &'a Tmux,
+    name: SessionName,
+    pending: Pending,
+}
+
+impl Starting<'_> {
+    /// Waits until the session exists, or says why it does not.
+    pub fn finish(self) -> Result<()> {
+        let Err(err) = self.pending.wait() else {
+            return Ok(());
+        };
+        // An old tmux fails on flags it lacks; say what is needed rather than that.
+        let err = match self.tmux.version() {
+            Some(found) if found < MIN_VERSION => err.context(format!(
+                "cxs needs tmux {}.{} or later; found tmux {}.{}",
+                MIN_VERSION.0, MIN_VERSION.1, found.0, found.1
+            )),
+            _ => err,
+        };
+        Err(err.context(format!("cannot start tmux session '{}'", self.name.0)))
+    }
+}
+
 impl Tmux {
     /// The server named by `CXS_TMUX_SOCKET`, else by `configured`, else the one this
     /// process runs in (`$TMUX`), else the user's default.
@@ -116,6 +164,11 @@ impl Tmux {
 
     /// Runs one tmux invocation and returns its stdout: the one gateway to tmux.
     pub fn run(&self, chain: &Chain, stdin: Option<&[u8]>) -> Result<String> {
+        self.spawn(chain, stdin)?.wait()
+    }
+
+    /// Starts one tmux invocation without waiting for it, so the caller can work meanwhile.
+    fn spawn(&self, chain: &Chain, stdin: Option<&[u8]>) -> Result<Pending> {
         let argv = self.argv(&chain.args);
         self.trace(&argv);
         // The marker names one session's processes; a server started here must not hand it
@@ -125,23 +178,20 @@ impl Tmux {
             Some(bytes) => command.stdin_bytes(bytes.to_vec()),
             None => command.stdin_null(),
         };
-        let output = command
+        let handle = command
             .stdout_capture()
             .stderr_capture()
             .unchecked()
-            .run()
+            .start()
             .map_err(|e| anyhow::Error::new(e).context("cannot run tmux"))?;
-        if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
-            let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-            bail!(TmuxError { command: shell_words(&argv), stderr, stdout });
-        }
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+        Ok(Pending { handle, argv })
     }
 
     /// Starts a detached session running `start.command`, logging its pane from the first
     /// byte, in one tmux call so nothing is printed before the pipe is in place.
-    pub fn start(&self, start: &Start<'_>) -> Result<()> {
+    ///
+    /// Returns as soon as tmux is running; [`Starting::finish`] waits for the session.
+    pub fn start(&self, start: &Start<'_>) -> Result<Starting<'_>> {
         let target = start.name.target();
         let mut run_agent: Vec<OsString> = vec![
             "new-window".into(),
@@ -180,19 +230,10 @@ impl Tmux {
                 target.clone().into(),
                 pipe_command(start.logger),
             ]);
-        match self.run(&chain, None) {
-            Ok(_) => Ok(()),
-            Err(err) => {
-                // An old tmux fails on flags it lacks; say what is needed rather than that.
-                let err = match self.version() {
-                    Some(found) if found < MIN_VERSION => err.context(format!(
-                        "cxs needs tmux {}.{} or later; found tmux {}.{}",
-                        MIN_VERSION.0, MIN_VERSION.1, found.0, found.1
-                    )),
-                    _ => err,
-                };
-                Err(err.context(format!("cannot start tmux session '{}'", start.name.0)))
-            }
+        let name = start.name.clone();
+        match self.spawn(&chain, None) {
+            Ok(pending) => Ok(Starting { tmux: self, name, pending }),
+            Err(err) => Err(err.context(format!("cannot start tmux session '{}'", name.0))),
         }
     }
 

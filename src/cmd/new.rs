@@ -56,22 +56,20 @@ pub fn run(command: &NewCommand) -> Result<()> {
     // or fails, and then everything is undone.
     interrupt::catch();
     let (id, dir) = claim(&env.store, new.id.as_ref())?;
-    // A `delete` racing this one waits until the session is whole (or undone).
-    let lock = dir.lock();
-    let started = if launch.kind == "repl" {
-        agent::add_notify(&mut launch, &runner, dir.path())
-    } else {
-        Ok(None)
-    }
-    .and_then(|chained| {
-        let home = env.store.root();
-        let plan = Plan { launch: &launch, cwd: &cwd, runner: &runner, max_log, chained, home };
-        start(&env.tmux, &id, &dir, &plan)
-    });
-    if let Err(err) = started {
+    // Whatever fails from here is undone, under the lock if it was taken.
+    let fail = |err: anyhow::Error| {
         undo(&env.tmux, &id, &dir);
-        return Err(err.context(format!("cannot start session '{id}'")));
-    }
+        err.context(format!("cannot start session '{id}'"))
+    };
+    // A `delete` racing this one, and the runner, wait until the session is whole (or undone).
+    let lock = dir.lock().map_err(fail)?;
+    let chained = match launch.kind.as_str() {
+        "repl" => agent::add_notify(&mut launch, &runner, dir.path()).map_err(fail)?,
+        _ => None,
+    };
+    let home = env.store.root();
+    let plan = Plan { launch: &launch, cwd: &cwd, runner: &runner, max_log, chained, home };
+    start(&env.tmux, &id, &dir, &plan).map_err(fail)?;
     if interrupt::caught() {
         undo(&env.tmux, &id, &dir);
         return Err(super::SilentExit(130).into());
@@ -139,6 +137,28 @@ struct Plan<'a> {
 
 fn start(tmux: &Tmux, id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Result<()> {
     let Plan { launch, cwd, runner, max_log, .. } = *plan;
+    let command: Vec<OsString> = vec![runner.into(), "__run".into(), dir.path().into()];
+    let logger: Vec<OsString> =
+        vec![runner.into(), "__log".into(), dir.path().into(), max_log.to_string().into()];
+    // tmux works through the chain while the session's files are written: the runner it
+    // starts reads them only once the session's lock, held by the caller, is free.
+    let starting = tmux.start(&Start {
+        name: &tmux_name(id.as_str()),
+        id: id.as_str(),
+        kind: &launch.kind,
+        home: plan.home.as_os_str(),
+        cwd,
+        command: &command,
+        logger: &logger,
+    })?;
+    let written = write_files(id, dir, plan);
+    let started = starting.finish();
+    written.and(started)
+}
+
+/// The sidecar, and the caller's environment for the runner.
+fn write_files(id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Result<()> {
+    let Plan { launch, cwd, .. } = *plan;
     dir.write(&Sidecar {
         version: SIDECAR_VERSION,
         id: id.clone(),
@@ -157,19 +177,7 @@ fn start(tmux: &Tmux, id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Resu
     })?;
     let extra = launch.env.iter().map(|(k, v)| (k.into(), v.into()));
     let marker = (procs::MARKER_VAR.into(), dir.path().into());
-    dir.write_env(std::env::vars_os().chain(extra).chain([marker]))?;
-    let command: Vec<OsString> = vec![runner.into(), "__run".into(), dir.path().into()];
-    let logger: Vec<OsString> =
-        vec![runner.into(), "__log".into(), dir.path().into(), max_log.to_string().into()];
-    tmux.start(&Start {
-        name: &tmux_name(id.as_str()),
-        id: id.as_str(),
-        kind: &launch.kind,
-        home: plan.home.as_os_str(),
-        cwd,
-        command: &command,
-        logger: &logger,
-    })
+    dir.write_env(std::env::vars_os().chain(extra).chain([marker]))
 }
 
 /// Notes SIGINT, SIGTERM and SIGHUP instead of dying of them.

@@ -18,9 +18,12 @@ const PANE_VARS: &[&str] = &["TERM", "TMUX", "TMUX_PANE"];
 /// Runs the agent of the session in `args.dir` and exits with its status.
 pub fn run(args: &RunArgs) -> Result<()> {
     let dir = SessionDir::from_path(args.dir.clone());
+    // `new` writes the session's files while tmux starts this pane, under the lock.
+    let lock = dir.lock()?;
     // The environment first: whatever fails next, the secrets in it are off the disk.
     let env = dir.take_env()?;
     let sidecar = dir.read()?;
+    drop(lock);
     let (program, rest) = sidecar
         .argv
         .split_first()
