@@ -50,11 +50,18 @@ pub fn find(trees: &[Tree<'_>]) -> Vec<Proc> {
             chosen.extend(table.iter().filter(|(_, i)| i.sid == root).map(|(pid, _)| *pid));
         }
     }
-    // Each environment is read once, whatever the number of sessions.
-    let dirs: Vec<&OsStr> = trees.iter().map(|t| t.dir).collect();
-    chosen.extend(table.keys().filter(|pid| has_marker(**pid, &dirs)));
     chosen.sort_unstable();
     chosen.dedup();
+    // Each environment is read once, whatever the number of sessions, and only for the
+    // processes not found already.
+    let dirs: Vec<&OsStr> = trees.iter().map(|t| t.dir).collect();
+    let marked: Vec<u32> = table
+        .keys()
+        .filter(|pid| chosen.binary_search(pid).is_err() && has_marker(**pid, &dirs))
+        .copied()
+        .collect();
+    chosen.extend(marked);
+    chosen.sort_unstable();
     let me = std::process::id();
     chosen
         .into_iter()

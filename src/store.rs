@@ -359,20 +359,51 @@ impl SessionDir {
 
     /// Removes the directory and everything in it; one already gone is fine (two deletes
     /// raced).
-    ///
-    /// It is renamed away first so the id is free at once and a runner writing its exit code
-    /// into it at the same moment cannot make the removal fail half-way.
     pub fn remove(&self) -> Result<()> {
+        self.discard()?.map_or(Ok(()), Trash::remove)
+    }
+
+    /// Renames the directory away, so the id is free at once and a runner writing its exit
+    /// code into it at the same moment cannot make the removal fail half-way; `None` when it
+    /// is gone already.
+    pub fn discard(&self) -> Result<Option<Trash>> {
         let name = self.0.file_name().unwrap_or_default().to_string_lossy();
         let trash = self.0.with_file_name(format!(".deleting-{name}-{}", std::process::id()));
         match fs::rename(&self.0, &trash) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-            result => result.with_context(|| format!("cannot remove {}", self.0.display()))?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("cannot remove {}", self.0.display())),
+            Ok(()) => Ok(Some(Trash(trash))),
         }
-        match fs::remove_dir_all(&trash) {
+    }
+}
+
+/// A session directory renamed away (`.deleting-ID-PID`): while it exists, listings take
+/// the session's tmux session for one being deleted, not for one that lost its state.
+#[derive(Debug)]
+pub struct Trash(PathBuf);
+
+impl Trash {
+    /// Removes what the directory holds, leaving the directory itself.
+    pub fn empty(&self) -> Result<()> {
+        let entries =
+            fs::read_dir(&self.0).with_context(|| format!("cannot read {}", self.0.display()))?;
+        for entry in entries {
+            let path = entry.with_context(|| format!("cannot read {}", self.0.display()))?.path();
+            let removed = match fs::remove_file(&path) {
+                Err(e) if e.kind() == io::ErrorKind::IsADirectory => fs::remove_dir_all(&path),
+                result => result,
+            };
+            removed.with_context(|| format!("cannot remove {}", path.display()))?;
+        }
+        Ok(())
+    }
+
+    /// Removes the directory and whatever is left in it.
+    pub fn remove(self) -> Result<()> {
+        match fs::remove_dir_all(&self.0) {
             // A sweep by another delete got there first.
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            result => result.with_context(|| format!("cannot remove {}", trash.display())),
+            result => result.with_context(|| format!("cannot remove {}", self.0.display())),
         }
     }
 }
@@ -451,5 +482,21 @@ mod tests {
         dir.write_env(vars.clone().into_iter()).unwrap();
         assert_eq!(dir.take_env().unwrap(), vars);
         assert!(dir.take_env().is_err(), "the file is gone after reading");
+    }
+
+    #[test]
+    fn a_discarded_directory_marks_its_session_as_being_deleted_until_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store { root: tmp.path().to_owned() };
+        let id: SessionId = "gone".parse().unwrap();
+        let dir = store.create(&id).unwrap().unwrap();
+        fs::write(dir.log(), "output").unwrap();
+        let trash = dir.discard().unwrap().unwrap();
+        assert!(!dir.path().exists(), "the id is free at once");
+        assert_eq!(store.create(&id).unwrap(), Some(dir.clone()));
+        trash.empty().unwrap();
+        assert_eq!(store.deleting().unwrap(), ["gone"]);
+        trash.remove().unwrap();
+        assert!(store.deleting().unwrap().is_empty());
     }
 }

@@ -139,6 +139,36 @@ impl Starting<'_> {
     }
 }
 
+/// Sessions tmux is killing, from [`Tmux::start_kill`].
+#[must_use = "a kill under way must be waited for with `finish`"]
+pub struct Killing<'a> {
+    tmux: &'a Tmux,
+    names: Vec<SessionName>,
+    pending: Option<Pending>,
+}
+
+impl Killing<'_> {
+    /// Waits until every session is gone; one already gone is fine.
+    pub fn finish(self) -> Result<()> {
+        match self.pending.map(Pending::wait) {
+            None | Some(Ok(_)) => return Ok(()),
+            Some(Err(_)) => {}
+        }
+        // tmux stops a chain at its first failure, as when another delete got a session
+        // first: go one by one, and a session already gone is done.
+        for name in &self.names {
+            let chain = Chain::default().cmd(["kill-session", "-t", &name.target()]);
+            match self.tmux.run(&chain, None) {
+                Err(e) if !e.downcast_ref::<TmuxError>().is_some_and(TmuxError::no_session) => {
+                    return Err(e.context(format!("cannot kill tmux session '{}'", name.0)));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Tmux {
     /// The server named by `CXS_TMUX_SOCKET`, else by `configured`, else the one this
     /// process runs in (`$TMUX`), else the user's default.
@@ -310,26 +340,17 @@ impl Tmux {
 
     /// Kills sessions in one tmux call.
     pub fn kill(&self, names: &[&SessionName]) -> Result<()> {
-        if names.is_empty() {
-            return Ok(());
-        }
+        self.start_kill(names)?.finish()
+    }
+
+    /// Starts killing sessions in one tmux call; [`Killing::finish`] waits for it.
+    pub fn start_kill(&self, names: &[&SessionName]) -> Result<Killing<'_>> {
         let chain = names.iter().fold(Chain::default(), |chain, name| {
             chain.cmd(["kill-session", "-t", &name.target()])
         });
-        if self.run(&chain, None).is_ok() {
-            return Ok(());
-        }
-        // tmux stops a chain at its first failure, as when another delete got a session
-        // first: go one by one, and a session already gone is done.
-        for name in names {
-            match self.run(&Chain::default().cmd(["kill-session", "-t", &name.target()]), None) {
-                Err(e) if !e.downcast_ref::<TmuxError>().is_some_and(TmuxError::no_session) => {
-                    return Err(e.context(format!("cannot kill tmux session '{}'", name.0)));
-                }
-                _ => {}
-            }
-        }
-        Ok(())
+        let pending = if names.is_empty() { None } else { Some(self.spawn(&chain, None)?) };
+        let names = names.iter().map(|&name| name.clone()).collect();
+        Ok(Killing { tmux: self, names, pending })
     }
 
     /// Pastes `text` into the pane through a tmux buffer, bracketed when the agent asked for
