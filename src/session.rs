@@ -9,7 +9,7 @@ use anyhow::{Result, bail};
 use chrono::{DateTime, Utc};
 
 use crate::agents::{self, Agent, Signs};
-use crate::store::{SessionDir, SessionId, Sidecar, Store};
+use crate::store::{Listing, SessionDir, SessionId, Sidecar, Store};
 use crate::tmux::{PaneState, SessionName, Tmux};
 
 /// The tmux session name of a cxs session.
@@ -132,9 +132,9 @@ impl Session {
 /// in that same call, so `waiting` is told apart from `running`; without, only Codex's
 /// notify hook can tell.
 pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<Session>> {
-    let mut dirs = store.list()?;
+    let Listing { mut dirs, deleting: mut gone } = store.list()?;
     let mut sidecars: Vec<Result<Sidecar, String>> = Vec::with_capacity(dirs.len());
-    dirs.retain(|(_, dir)| match dir.read() {
+    dirs.retain(|(id, dir)| match dir.read() {
         Ok(sidecar) => {
             sidecars.push(Ok(sidecar));
             true
@@ -142,7 +142,11 @@ pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<S
         // Deleted since the directory was listed, or still being created by `new` (which
         // holds its lock until the sidecar and the tmux session exist, and takes it a
         // moment after making the directory): not a row.
-        Err(_) if !dir.path().exists() || dir.is_locked() || dir.is_new() => false,
+        Err(_) if !dir.path().exists() => {
+            gone.push(id.clone());
+            false
+        }
+        Err(_) if dir.is_locked() || dir.is_new() => false,
         Err(err) => {
             sidecars.push(Err(format!("{err:#}")));
             true
@@ -191,14 +195,17 @@ pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<S
         .collect();
     // tmux sessions of this store whose state directory is gone (removed by hand): shown,
     // so they can be deleted. Not those whose directory appeared after the listing (a
-    // `new` under way) or is being removed (a `delete` under way).
-    let deleting = if panes.is_empty() { Vec::new() } else { store.deleting()? };
+    // `new` under way), or was being deleted then or is now (a `delete` under way, which
+    // may have finished since tmux answered).
+    if !panes.is_empty() {
+        gone.extend(store.deleting()?);
+    }
     for pane in panes.into_values() {
         let Ok(id) = pane.id.parse::<SessionId>() else {
             continue;
         };
         let dir = store.session(&id);
-        if dir.path().exists() || deleting.contains(&pane.id) {
+        if dir.path().exists() || gone.contains(&pane.id) {
             continue;
         }
         let sidecar = Err(format!("state directory {} is missing", dir.path().display()));
@@ -242,7 +249,7 @@ pub fn resolve<'a>(sessions: &'a [Session], selector: &Selector) -> Result<&'a S
 /// Finds a session's id and directory from the store alone, without asking tmux: enough
 /// to read its log, and much cheaper than [`all`] with many sessions.
 pub fn locate(store: &Store, selector: &Selector) -> Result<(String, SessionDir)> {
-    let dirs = store.list()?;
+    let dirs = store.list()?.dirs;
     if let Selector::Prefix(prefix) = selector {
         let exact = dirs.iter().find(|(id, _)| id == prefix);
         let mut matches = dirs.iter().filter(|(id, _)| id.starts_with(prefix.as_str()));

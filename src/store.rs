@@ -183,21 +183,7 @@ impl Store {
 
     /// The ids of sessions whose directories are being removed right now.
     pub fn deleting(&self) -> Result<Vec<String>> {
-        let sessions = self.sessions_dir();
-        let entries = match fs::read_dir(&sessions) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", sessions.display())),
-        };
-        Ok(entries
-            .flatten()
-            .filter_map(|e| {
-                let name = e.file_name().into_string().ok()?;
-                // `.deleting-ID-PID`; ids never hold a dot, so the last `-` ends the id.
-                let rest = name.strip_prefix(".deleting-")?;
-                Some(rest.rsplit_once('-')?.0.to_owned())
-            })
-            .collect())
+        Ok(self.list()?.deleting)
     }
 
     /// Removes what deletes that failed half-way left (`.deleting-*`), as far as it can.
@@ -212,26 +198,41 @@ impl Store {
         }
     }
 
-    /// Every session directory, in no particular order.
-    pub fn list(&self) -> Result<Vec<(String, SessionDir)>> {
+    /// Every session directory, and the sessions being deleted, from one read of the store.
+    pub fn list(&self) -> Result<Listing> {
         let sessions = self.sessions_dir();
+        let mut listing = Listing { dirs: Vec::new(), deleting: Vec::new() };
         let entries = match fs::read_dir(&sessions) {
             Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(listing),
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", sessions.display())),
         };
-        let mut dirs = Vec::new();
         for entry in entries {
             let entry = entry.with_context(|| format!("cannot read {}", sessions.display()))?;
-            let name = entry.file_name();
-            // Directories being deleted are renamed to a dotted name first.
-            let Some(name) = name.to_str().filter(|n| !n.starts_with('.')) else {
+            let Ok(name) = entry.file_name().into_string() else {
                 continue;
             };
-            dirs.push((name.to_owned(), SessionDir(entry.path())));
+            // Directories being deleted are renamed to `.deleting-ID-PID` first; ids never
+            // hold a dot, so the last `-` ends the id.
+            if let Some(rest) = name.strip_prefix(".deleting-") {
+                if let Some((id, _)) = rest.rsplit_once('-') {
+                    listing.deleting.push(id.to_owned());
+                }
+            } else if !name.starts_with('.') {
+                listing.dirs.push((name, SessionDir(entry.path())));
+            }
         }
-        Ok(dirs)
+        Ok(listing)
     }
+}
+
+/// What one read of the store found.
+#[derive(Debug)]
+pub struct Listing {
+    /// Every session directory, in no particular order.
+    pub dirs: Vec<(String, SessionDir)>,
+    /// The ids of sessions whose directories were being removed.
+    pub deleting: Vec<String>,
 }
 
 /// One session's directory.
