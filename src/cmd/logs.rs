@@ -20,6 +20,8 @@ const POLL: Duration = Duration::from_millis(100);
 /// How often `--follow` asks tmux whether the session still exists.
 const TMUX_CHECK: Duration = Duration::from_secs(1);
 const BLOCK: usize = 64 * 1024;
+/// The first block `--tail` reads backwards, about 100 lines of agent output.
+const TAIL_BLOCK: usize = 16 * 1024;
 
 /// Prints the log of one session (its rotated-out part first, when there is one).
 pub fn run(args: &LogsArgs) -> Result<()> {
@@ -123,7 +125,8 @@ impl Log {
             return Ok(false);
         }
         file.seek(SeekFrom::Start(self.position)).with_context(context)?;
-        let mut buf = vec![0; BLOCK];
+        // No bigger than what is there to read: pages of buffer never read into still fault.
+        let mut buf = vec![0; BLOCK.min((len - self.position) as usize)];
         loop {
             let n = file.read(&mut buf).with_context(context)?;
             if n == 0 {
@@ -191,29 +194,33 @@ fn tail_start(file: &mut File, lines: usize) -> io::Result<(u64, usize)> {
     if lines == 0 || len == 0 {
         return Ok((len, 0));
     }
-    let mut buf = vec![0; BLOCK];
-    // A final newline ends the last line rather than starting another.
+    // Blocks start small and grow: 100 lines are usually a few KiB, and every page of buffer
+    // touched costs a page fault, which is dearer than another read.
+    let mut size = TAIL_BLOCK;
+    let mut buf = Vec::new();
     let mut end = len;
-    if len > 0 {
-        file.seek(SeekFrom::Start(len - 1))?;
-        file.read_exact(&mut buf[..1])?;
-        if buf[0] == b'\n' {
-            end -= 1;
-        }
-    }
     let mut newlines = 0;
+    let mut last_block = true;
     while end > 0 {
-        let size = BLOCK.min(end as usize);
+        size = size.min(end as usize);
         let start = end - size as u64;
+        buf.resize(size, 0);
         file.seek(SeekFrom::Start(start))?;
-        file.read_exact(&mut buf[..size])?;
-        if let Some(i) = buf[..size].iter().rposition(|b| {
+        file.read_exact(&mut buf)?;
+        let mut block = &buf[..];
+        // A final newline ends the last line rather than starting another.
+        if last_block && block.last() == Some(&b'\n') {
+            block = &block[..size - 1];
+        }
+        last_block = false;
+        if let Some(i) = block.iter().rposition(|b| {
             newlines += usize::from(*b == b'\n');
             newlines == lines
         }) {
             return Ok((start + i as u64 + 1, lines));
         }
         end = start;
+        size = (size * 2).min(BLOCK);
     }
     // The first line has no newline before it.
     Ok((0, newlines + 1))
@@ -247,5 +254,12 @@ mod tests {
     fn tail_crosses_block_boundaries() {
         let text: String = (0..50_000).map(|i| format!("line {i}\n")).collect();
         assert_eq!(tail(&text, 3), "line 49997\nline 49998\nline 49999\n");
+        // 2,000 lines need the growing blocks (16, 32, 64 and 64 KiB more), and with lines of
+        // 64 bytes every block ends with a newline that still counts.
+        let line = format!("{}\n", "x".repeat(63));
+        let text = line.repeat(3_000);
+        assert_eq!(tail(&text, 2_000), line.repeat(2_000));
+        assert_eq!(tail(text.trim_end(), 2_000), line.repeat(2_000).trim_end());
+        assert_eq!(tail(&text, 5_000), text);
     }
 }
