@@ -178,8 +178,13 @@ pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<S
         .into_iter()
         .zip(sidecars)
         .zip(signs)
-        .map(|(((id, dir), mut sidecar), signs)| {
+        .filter_map(|(((id, dir), mut sidecar), signs)| {
             let pane = panes.remove(&id);
+            // A `delete` that killed the session after its sidecar was read renamed the
+            // directory away first: not a `lost` row.
+            if pane.is_none() && !dir.path().exists() {
+                return None;
+            }
             // The sidecar was read before tmux was asked: a runner may have recorded the
             // exit and ended in between. Its pane is dead now, so its record is final.
             if pane.as_ref().is_some_and(|p| p.dead)
@@ -190,7 +195,7 @@ pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<S
             let screen = pane.as_ref().and_then(|p| snapshot.screens.get(&p.name.0));
             let screen_waiting = signs.zip(screen).is_some_and(|(signs, s)| signs.waiting(s));
             let status = status(sidecar.as_ref().ok(), pane.as_ref(), screen_waiting);
-            Session { index: 0, id, dir, sidecar, pane, status }
+            Some(Session { index: 0, id, dir, sidecar, pane, status })
         })
         .collect();
     // tmux sessions of this store whose state directory is gone (removed by hand): shown,

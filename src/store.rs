@@ -278,15 +278,18 @@ impl SessionDir {
 
     /// Writes the sidecar atomically: readers see the old or the new one, never half.
     pub fn write(&self, sidecar: &Sidecar) -> Result<()> {
+        self.stage(sidecar)?.commit()
+    }
+
+    /// Writes the sidecar beside its place, where no reader looks until it is committed.
+    pub fn stage(&self, sidecar: &Sidecar) -> Result<StagedSidecar> {
         let path = self.sidecar_path();
-        let text = toml::to_string(sidecar).context("cannot encode sidecar")?;
         let tmp = self.0.join(format!(".{SIDECAR}.{}.tmp", std::process::id()));
-        let result = write_private(&tmp, text.as_bytes())
-            .and_then(|()| fs::rename(&tmp, &path).map_err(Into::into));
-        if result.is_err() {
-            let _ = fs::remove_file(&tmp);
-        }
-        result.with_context(|| format!("cannot write sidecar {}", path.display()))
+        let staged = StagedSidecar { tmp, path, committed: false };
+        let text = toml::to_string(sidecar).context("cannot encode sidecar")?;
+        write_private(&staged.tmp, text.as_bytes())
+            .with_context(|| format!("cannot write sidecar {}", staged.path.display()))?;
+        Ok(staged)
     }
 
     /// Changes the sidecar under the session's lock, so concurrent writers do not lose
@@ -415,6 +418,31 @@ impl Trash {
     }
 }
 
+/// A sidecar written to a temporary file; dropped uncommitted, the file is removed.
+pub struct StagedSidecar {
+    tmp: PathBuf,
+    path: PathBuf,
+    committed: bool,
+}
+
+impl StagedSidecar {
+    /// Puts the sidecar in place, in one rename.
+    pub fn commit(mut self) -> Result<()> {
+        fs::rename(&self.tmp, &self.path)
+            .with_context(|| format!("cannot write sidecar {}", self.path.display()))?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for StagedSidecar {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
 /// Creates `path` as a 0600 file holding `bytes`.
 ///
 /// No fsync: the rename already protects readers and a crashed cxs, and `new` stays fast.
@@ -468,6 +496,12 @@ mod tests {
             last_message: None,
             chained_notify: None,
         };
+        let staged = dir.stage(&sidecar).unwrap();
+        assert!(dir.read().is_err(), "a staged sidecar is not there yet");
+        drop(staged);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "an uncommitted one is removed");
+        dir.stage(&sidecar).unwrap().commit().unwrap();
+        assert_eq!(dir.read().unwrap(), sidecar);
         dir.write(&sidecar).unwrap();
         dir.update(|s| s.exit_code = Some(3)).unwrap();
         let back = dir.read().unwrap();

@@ -14,7 +14,7 @@ use crate::cli::{AgentArgs, NewArgs, NewCommand};
 use crate::config::Defaults;
 use crate::procs;
 use crate::session::tmux_name;
-use crate::store::{self, SIDECAR_VERSION, SessionDir, SessionId, Sidecar, Store};
+use crate::store::{self, SIDECAR_VERSION, SessionDir, SessionId, Sidecar, StagedSidecar, Store};
 use crate::tmux::{Start, Tmux};
 
 /// Starts the session and prints its id alone, so `id=$(cxs new exec ...)` works.
@@ -153,13 +153,18 @@ fn start(tmux: &Tmux, id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Resu
     })?;
     let written = write_files(id, dir, plan);
     let started = starting.finish();
-    written.and(started)
+    // The sidecar goes in place only now: a `list` that finds it will find the tmux
+    // session too, rather than call a session still starting lost.
+    started.and(written)?.commit()
 }
 
-/// The sidecar, and the caller's environment for the runner.
-fn write_files(id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Result<()> {
+/// The caller's environment for the runner, and the sidecar, staged for its place.
+fn write_files(id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Result<StagedSidecar> {
     let Plan { launch, cwd, .. } = *plan;
-    dir.write(&Sidecar {
+    let extra = launch.env.iter().map(|(k, v)| (k.into(), v.into()));
+    let marker = (procs::MARKER_VAR.into(), dir.path().into());
+    dir.write_env(std::env::vars_os().chain(extra).chain([marker]))?;
+    dir.stage(&Sidecar {
         version: SIDECAR_VERSION,
         id: id.clone(),
         kind: launch.kind.clone(),
@@ -174,10 +179,7 @@ fn write_files(id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Result<()> 
         input_sent: None,
         last_message: None,
         chained_notify: plan.chained.clone(),
-    })?;
-    let extra = launch.env.iter().map(|(k, v)| (k.into(), v.into()));
-    let marker = (procs::MARKER_VAR.into(), dir.path().into());
-    dir.write_env(std::env::vars_os().chain(extra).chain([marker]))
+    })
 }
 
 /// Notes SIGINT, SIGTERM and SIGHUP instead of dying of them.
