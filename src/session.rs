@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use crate::agents::{self, Agent, Signs};
 use crate::store::{Listing, SessionDir, SessionId, Sidecar, Store};
-use crate::tmux::{PaneState, SessionName, Tmux};
+use crate::tmux::{PaneState, SessionName, Snapping, Tmux};
 
 /// The tmux session name of a cxs session.
 pub fn tmux_name(id: &str) -> SessionName {
@@ -132,6 +132,16 @@ impl Session {
 /// in that same call, so `waiting` is told apart from `running`; without, only Codex's
 /// notify hook can tell.
 pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<Session>> {
+    gather(store, tmux, agents)?.finish()
+}
+
+/// [`all`] in two steps: reads the sidecars and starts the tmux call, so the caller can
+/// work while tmux answers; [`Gathering::finish`] joins the two.
+pub fn gather<'a>(
+    store: &'a Store,
+    tmux: &'a Tmux,
+    agents: Option<&'a [Agent]>,
+) -> Result<Gathering<'a>> {
     let Listing { mut dirs, deleting: mut gone } = store.list()?;
     let mut sidecars: Vec<Result<Sidecar, String>> = Vec::with_capacity(dirs.len());
     dirs.retain(|(id, dir)| match dir.read() {
@@ -165,70 +175,95 @@ pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<S
         .filter(|(_, signs)| signs.is_some())
         .map(|((id, _), _)| tmux_name(id))
         .collect();
-    let snapshot = tmux.snapshot(&watched.iter().collect::<Vec<_>>())?;
-    let home = store.root().to_string_lossy();
-    // Another state directory's sessions can share this server, and even an id.
-    let mut panes: HashMap<String, PaneState> = snapshot
-        .panes
-        .into_iter()
-        .filter(|p| p.name == tmux_name(&p.id) && p.home == home)
-        .map(|p| (p.id.clone(), p))
-        .collect();
-    let mut sessions: Vec<Session> = dirs
-        .into_iter()
-        .zip(sidecars)
-        .zip(signs)
-        .filter_map(|(((id, dir), mut sidecar), signs)| {
-            let pane = panes.remove(&id);
-            // A `delete` that killed the session after its sidecar was read renamed the
-            // directory away first: not a `lost` row.
-            if pane.is_none() && !dir.path().exists() {
-                return None;
-            }
-            // The sidecar was read before tmux was asked: a runner may have recorded the
-            // exit and ended in between. Its pane is dead now, so its record is final.
-            if pane.as_ref().is_some_and(|p| p.dead)
-                && sidecar.as_ref().is_ok_and(|s| s.exit_code.is_none())
-            {
-                sidecar = dir.read().map_err(|e| format!("{e:#}"));
-            }
-            let screen = pane.as_ref().and_then(|p| snapshot.screens.get(&p.name.0));
-            let screen_waiting = signs.zip(screen).is_some_and(|(signs, s)| signs.waiting(s));
-            let status = status(sidecar.as_ref().ok(), pane.as_ref(), screen_waiting);
-            Some(Session { index: 0, id, dir, sidecar, pane, status })
-        })
-        .collect();
-    // tmux sessions of this store whose state directory is gone (removed by hand): shown,
-    // so they can be deleted. Not those whose directory appeared after the listing (a
-    // `new` under way), or was being deleted then or is now (a `delete` under way, which
-    // may have finished since tmux answered).
-    if !panes.is_empty() {
-        gone.extend(store.deleting()?);
+    let snapping = tmux.start_snapshot(&watched.iter().collect::<Vec<_>>())?;
+    Ok(Gathering { store, dirs, sidecars, signs, gone, snapping })
+}
+
+/// Sidecars read and a tmux call under way, from [`gather`].
+#[must_use = "a listing under way must be joined with `finish`"]
+pub struct Gathering<'a> {
+    store: &'a Store,
+    dirs: Vec<(String, SessionDir)>,
+    sidecars: Vec<Result<Sidecar, String>>,
+    signs: Vec<Option<&'a Signs>>,
+    gone: Vec<String>,
+    snapping: Snapping<'a>,
+}
+
+impl Gathering<'_> {
+    /// The sessions' ids and directories as read, in no particular order.
+    pub fn dirs(&self) -> impl Iterator<Item = (&str, &SessionDir)> {
+        self.dirs.iter().map(|(id, dir)| (id.as_str(), dir))
     }
-    for pane in panes.into_values() {
-        let Ok(id) = pane.id.parse::<SessionId>() else {
-            continue;
-        };
-        let dir = store.session(&id);
-        if dir.path().exists() || gone.contains(&pane.id) {
-            continue;
+
+    /// Waits for tmux and joins its answer with the sidecars.
+    pub fn finish(self) -> Result<Vec<Session>> {
+        let Gathering { store, dirs, sidecars, signs, mut gone, snapping } = self;
+        let snapshot = snapping.finish()?;
+        let home = store.root().to_string_lossy();
+        // Another state directory's sessions can share this server, and even an id.
+        let mut panes: HashMap<String, PaneState> = snapshot
+            .panes
+            .into_iter()
+            .filter(|p| p.name == tmux_name(&p.id) && p.home == home)
+            .map(|p| (p.id.clone(), p))
+            .collect();
+        let mut sessions: Vec<Session> = dirs
+            .into_iter()
+            .zip(sidecars)
+            .zip(signs)
+            .filter_map(|(((id, dir), mut sidecar), signs)| {
+                let pane = panes.remove(&id);
+                // A `delete` that killed the session after its sidecar was read renamed the
+                // directory away first: not a `lost` row.
+                if pane.is_none() && !dir.path().exists() {
+                    return None;
+                }
+                // The sidecar was read before tmux was asked: a runner may have recorded the
+                // exit and ended in between. Its pane is dead now, so its record is final.
+                if pane.as_ref().is_some_and(|p| p.dead)
+                    && sidecar.as_ref().is_ok_and(|s| s.exit_code.is_none())
+                {
+                    sidecar = dir.read().map_err(|e| format!("{e:#}"));
+                }
+                let screen = pane.as_ref().and_then(|p| snapshot.screens.get(&p.name.0));
+                let screen_waiting = signs.zip(screen).is_some_and(|(signs, s)| signs.waiting(s));
+                let status = status(sidecar.as_ref().ok(), pane.as_ref(), screen_waiting);
+                Some(Session { index: 0, id, dir, sidecar, pane, status })
+            })
+            .collect();
+        // tmux sessions of this store whose state directory is gone (removed by hand): shown,
+        // so they can be deleted. Not those whose directory appeared after the listing (a
+        // `new` under way), or was being deleted then or is now (a `delete` under way, which
+        // may have finished since tmux answered).
+        if !panes.is_empty() {
+            gone.extend(store.deleting()?);
         }
-        let sidecar = Err(format!("state directory {} is missing", dir.path().display()));
-        sessions.push(Session {
-            index: 0,
-            id: pane.id.clone(),
-            dir,
-            sidecar,
-            pane: Some(pane),
-            status: Status::Broken,
-        });
+        for pane in panes.into_values() {
+            let Ok(id) = pane.id.parse::<SessionId>() else {
+                continue;
+            };
+            let dir = store.session(&id);
+            if dir.path().exists() || gone.contains(&pane.id) {
+                continue;
+            }
+            let sidecar = Err(format!("state directory {} is missing", dir.path().display()));
+            sessions.push(Session {
+                index: 0,
+                id: pane.id.clone(),
+                dir,
+                sidecar,
+                pane: Some(pane),
+                status: Status::Broken,
+            });
+        }
+        // Newest first; broken rows, with no creation time, last.
+        sessions.sort_by(|a, b| b.created().cmp(&a.created()).then_with(|| a.id.cmp(&b.id)));
+        for (index, session) in sessions.iter_mut().enumerate() {
+            session.index = index;
+        }
+        Ok(sessions)
     }
-    // Newest first; broken rows, with no creation time, last.
-    sessions.sort_by(|a, b| b.created().cmp(&a.created()).then_with(|| a.id.cmp(&b.id)));
-    for (index, session) in sessions.iter_mut().enumerate() {
-        session.index = index;
-    }
-    Ok(sessions)
 }
 
 /// Finds the sessions `selectors` name, each once, in order; fails if any names none.

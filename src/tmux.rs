@@ -9,7 +9,7 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 /// Marks tmux sessions as cxs's: a session without it is the user's and never touched.
 const ID_OPTION: &str = "@cxs-id";
@@ -169,6 +169,53 @@ impl Killing<'_> {
     }
 }
 
+/// A snapshot tmux is taking, from [`Tmux::start_snapshot`].
+#[must_use = "a snapshot under way must be waited for with `finish`"]
+pub struct Snapping<'a> {
+    tmux: &'a Tmux,
+    /// The screens asked for, when a session vanishing meanwhile may be retried without.
+    screens_of: Vec<SessionName>,
+    pending: Pending,
+}
+
+impl Snapping<'_> {
+    /// Waits for tmux's answer; no server means no sessions.
+    ///
+    /// A session in `screens_of` that vanished makes tmux stop the chain; the listing, which
+    /// came first, is still in its output, and the screens that still exist are captured
+    /// with a second call.
+    pub fn finish(self) -> Result<Snapshot> {
+        let stdout = match self.pending.wait() {
+            Ok(stdout) => stdout,
+            Err(e) => match e.downcast_ref::<TmuxError>() {
+                Some(t) if t.no_server() => return Ok(Snapshot::default()),
+                Some(t) if !self.screens_of.is_empty() => {
+                    let listing = t.stdout.split(SCREEN_MARKER).next().unwrap_or("");
+                    let live: Vec<PaneState> =
+                        listing.lines().filter_map(parse_session_line).collect();
+                    let alive: Vec<&SessionName> = self
+                        .screens_of
+                        .iter()
+                        .filter(|name| live.iter().any(|p| p.name == **name && !p.dead))
+                        .collect();
+                    return self.tmux.start_snapshot_once(&alive, false)?.finish();
+                }
+                _ => return Err(e.context("cannot list tmux sessions")),
+            },
+        };
+        let mut sections = stdout.split(SCREEN_MARKER);
+        let listing = sections.next().unwrap_or_default();
+        let panes = listing.lines().filter_map(parse_session_line).collect();
+        let screens = sections
+            .filter_map(|section| {
+                let (name, screen) = section.split_once('\n')?;
+                Some((name.to_owned(), screen.to_owned()))
+            })
+            .collect();
+        Ok(Snapshot { panes, screens })
+    }
+}
+
 impl Tmux {
     /// The server named by `CXS_TMUX_SOCKET`, else by `configured`, else the one this
     /// process runs in (`$TMUX`), else the user's default.
@@ -282,28 +329,20 @@ impl Tmux {
     }
 
     /// Lists cxs's sessions and captures the screens of `screens_of`, in one tmux call.
-    ///
-    /// A session in `screens_of` that vanished makes tmux stop the chain; the listing, which
-    /// came first, is still in its output, and the screens that still exist are captured
-    /// with a second call.
     pub fn snapshot(&self, screens_of: &[&SessionName]) -> Result<Snapshot> {
-        match self.try_snapshot(screens_of) {
-            Err(e) if !screens_of.is_empty() && e.downcast_ref::<TmuxError>().is_some() => {
-                let printed = e.downcast_ref::<TmuxError>().map(|t| t.stdout.as_str());
-                let listing = printed.and_then(|out| out.split(SCREEN_MARKER).next()).unwrap_or("");
-                let live: Vec<PaneState> = listing.lines().filter_map(parse_session_line).collect();
-                let alive: Vec<&SessionName> = screens_of
-                    .iter()
-                    .copied()
-                    .filter(|name| live.iter().any(|p| p.name == **name && !p.dead))
-                    .collect();
-                self.try_snapshot(&alive)
-            }
-            result => result,
-        }
+        self.start_snapshot(screens_of)?.finish()
     }
 
-    fn try_snapshot(&self, screens_of: &[&SessionName]) -> Result<Snapshot> {
+    /// Starts [`Tmux::snapshot`]'s call; [`Snapping::finish`] waits for it.
+    pub fn start_snapshot(&self, screens_of: &[&SessionName]) -> Result<Snapping<'_>> {
+        self.start_snapshot_once(screens_of, true)
+    }
+
+    fn start_snapshot_once(
+        &self,
+        screens_of: &[&SessionName],
+        retry: bool,
+    ) -> Result<Snapping<'_>> {
         let format = format!(
             "#{{session_name}}\t#{{{ID_OPTION}}}\t#{{pane_pid}}\t#{{pane_dead}}\t#{{pane_dead_status}}\t#{{pane_dead_signal}}\t#{{window_activity}}\t#{{{HOME_OPTION}}}"
         );
@@ -319,23 +358,10 @@ impl Tmux {
                 &target,
             ]);
         }
-        let stdout = match self.run(&chain, None) {
-            Ok(stdout) => stdout,
-            Err(e) if e.downcast_ref::<TmuxError>().is_some_and(TmuxError::no_server) => {
-                return Ok(Snapshot::default());
-            }
-            Err(e) => return Err(e.context("cannot list tmux sessions")),
-        };
-        let mut sections = stdout.split(SCREEN_MARKER);
-        let listing = sections.next().unwrap_or_default();
-        let panes = listing.lines().filter_map(parse_session_line).collect();
-        let screens = sections
-            .filter_map(|section| {
-                let (name, screen) = section.split_once('\n')?;
-                Some((name.to_owned(), screen.to_owned()))
-            })
-            .collect();
-        Ok(Snapshot { panes, screens })
+        let pending = self.spawn(&chain, None).context("cannot list tmux sessions")?;
+        let screens_of =
+            if retry { screens_of.iter().map(|&n| n.clone()).collect() } else { vec![] };
+        Ok(Snapping { tmux: self, screens_of, pending })
     }
 
     /// Kills sessions in one tmux call.

@@ -1,5 +1,6 @@
 //! `cxs list`: every session, newest first, as a table or JSON.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use anyhow::Result;
@@ -21,9 +22,18 @@ pub fn run(args: &ListArgs) -> Result<()> {
     // Buffered: pretty JSON is written a line at a time, thousands of lines for 500 rows.
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     loop {
-        let sessions = session::all(&env.store, &env.tmux, Some(&agents))?;
+        let gathering = session::gather(&env.store, &env.tmux, Some(&agents))?;
+        // The logs' sizes need no answer from tmux: read while it works on its call.
+        let sizes: HashMap<String, u64> = gathering
+            .dirs()
+            .filter_map(|(id, dir)| Some((id.to_owned(), std::fs::metadata(dir.log()).ok()?.len())))
+            .collect();
+        let sessions = gathering.finish()?;
         let now = Utc::now();
-        let rows: Vec<Row> = sessions.iter().map(|s| Row::new(s, now)).collect();
+        let rows: Vec<Row> = sessions
+            .iter()
+            .map(|s| Row::new(s, sizes.get(s.id.as_str()).copied().unwrap_or(0), now))
+            .collect();
         if args.json {
             serde_json::to_writer_pretty(&mut out, &rows)?;
             writeln!(out)?;
@@ -68,7 +78,7 @@ struct Row {
 }
 
 impl Row {
-    fn new(session: &Session, now: DateTime<Utc>) -> Self {
+    fn new(session: &Session, log_bytes: u64, now: DateTime<Utc>) -> Self {
         let sidecar = session.sidecar.as_ref().ok();
         let log = session.dir.log();
         let (status, exit_code) = match session.status {
@@ -90,7 +100,7 @@ impl Row {
             status,
             exit_code,
             pid: sidecar.and_then(|s| s.pid).filter(|_| session.is_running()),
-            log_bytes: std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0),
+            log_bytes,
             log: log.to_string_lossy().into_owned(),
             created: sidecar.map(|s| s.created),
             finished: sidecar.and_then(|s| s.finished),
