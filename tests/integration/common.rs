@@ -280,10 +280,20 @@ pub fn fake_agent() -> PathBuf {
 
 /// Polls `condition` every 20 ms for up to 10 s.
 #[track_caller]
-pub fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
+pub fn wait_until(what: &str, condition: impl FnMut() -> bool) {
+    wait_until_or_show(what, condition, String::new);
+}
+
+/// [`wait_until`], and on timeout the failure shows what `state` says then.
+#[track_caller]
+pub fn wait_until_or_show(
+    what: &str,
+    mut condition: impl FnMut() -> bool,
+    state: impl Fn() -> String,
+) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !condition() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(Instant::now() < deadline, "timed out waiting for {what}\n{}", state());
         std::thread::sleep(Duration::from_millis(20));
     }
 }

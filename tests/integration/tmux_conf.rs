@@ -1,6 +1,6 @@
 //! `cxs tmux-conf`: the bindings are sourced into a real server and pressed by a real client.
 
-use crate::common::{TestEnv, wait_until};
+use crate::common::{TestEnv, wait_until, wait_until_or_show};
 
 /// The inner server (with the bindings) and an outer one whose pane is the client's terminal.
 struct Desk {
@@ -117,9 +117,13 @@ fn pick_list_and_jump_to_waiting() {
     desk.press(&["q"]);
 
     desk.press(&["C-b", "a", "l"]);
-    wait_until("the live list", || {
-        desk.screen().contains("STATUS") && desk.screen().contains("waiting")
-    });
+    // Once in ~15 runs of the suite this timed out: show the screen and the list if again.
+    let shown = || format!("{}\n{}", desk.screen(), env.cxs(&["list"]).success());
+    wait_until_or_show(
+        "the live list",
+        || desk.screen().contains("STATUS") && desk.screen().contains("waiting"),
+        shown,
+    );
     desk.press(&["C-c"]);
     // Keys pressed while the popup closes would go to the popup.
     wait_until("the popup to close", || !desk.screen().contains("STATUS"));
