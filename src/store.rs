@@ -457,6 +457,15 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
 mod tests {
     use super::*;
 
+    /// A store in a temporary directory, and the session `id` claimed in it.
+    fn claimed(id: &str) -> (tempfile::TempDir, Store, SessionId, SessionDir) {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store { root: tmp.path().to_owned() };
+        let id: SessionId = id.parse().unwrap();
+        let dir = store.create(&id).unwrap().unwrap();
+        (tmp, store, id, dir)
+    }
+
     #[test]
     fn ids_follow_the_rules() {
         for ok in ["a", "autumn-panda", "A_1-b", "0a", &"x".repeat(64)] {
@@ -475,10 +484,7 @@ mod tests {
 
     #[test]
     fn sidecar_round_trips_and_is_private() {
-        let tmp = tempfile::tempdir().unwrap();
-        let store = Store { root: tmp.path().to_owned() };
-        let id: SessionId = "round-trip".parse().unwrap();
-        let dir = store.create(&id).unwrap().unwrap();
+        let (_tmp, store, id, dir) = claimed("round-trip");
         assert!(store.create(&id).unwrap().is_none(), "an id is claimed once");
         let sidecar = Sidecar {
             version: SIDECAR_VERSION,
@@ -527,10 +533,7 @@ mod tests {
 
     #[test]
     fn a_discarded_directory_marks_its_session_as_being_deleted_until_removed() {
-        let tmp = tempfile::tempdir().unwrap();
-        let store = Store { root: tmp.path().to_owned() };
-        let id: SessionId = "gone".parse().unwrap();
-        let dir = store.create(&id).unwrap().unwrap();
+        let (_tmp, store, id, dir) = claimed("gone");
         fs::write(dir.log(), "output").unwrap();
         let trash = dir.discard().unwrap().unwrap();
         assert!(!dir.path().exists(), "the id is free at once");
