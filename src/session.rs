@@ -1,5 +1,6 @@
-//! Sessions as users see them: sidecars joined with one tmux listing, selectors resolved
-//! against that, and the status derived from both.
+//! Sessions as users see them: sidecars joined with one tmux listing per server, selectors
+//! resolved against that, and the two facts every verb relies on, each derived here only:
+//! which tmux session is a session's own, and the session's status.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -10,11 +11,27 @@ use chrono::{DateTime, Utc};
 
 use crate::agents::{self, Agent, Signs};
 use crate::store::{Listing, SessionDir, SessionId, Sidecar, Store};
-use crate::tmux::{PaneState, SessionName, Snapping, Tmux};
+use crate::tmux::{PaneState, SessionName, Snapping, Snapshot, Socket, Tmux};
 
-/// The tmux session name of a cxs session.
-pub fn tmux_name(id: &str) -> SessionName {
-    SessionName(format!("cxs-{id}"))
+/// The tmux session name of session `id` of `store`: `cxs-ID-TAG`, where the tag comes from
+/// the state directory, so two state directories on one server never share a tmux session.
+pub fn tmux_name(store: &Store, id: &str) -> SessionName {
+    SessionName(format!("cxs-{id}-{}", store.tag()))
+}
+
+/// Whether `pane` is the tmux session named `name` of session `id`: tagged by cxs with that
+/// id, under the name that carries this state directory's tag.
+pub fn owns(name: &SessionName, id: &str, pane: &PaneState) -> bool {
+    pane.name == *name && pane.id == id
+}
+
+/// The tmux session name a sidecar's session has: sessions recorded before cxs recorded
+/// their server were named `cxs-ID`.
+fn recorded_name(store: &Store, id: &str, sidecar: Option<&Sidecar>) -> SessionName {
+    match sidecar {
+        Some(s) if s.server.is_none() => SessionName(format!("cxs-{id}")),
+        _ => tmux_name(store, id),
+    }
 }
 
 /// How a session names its target on the command line: a list index, an id, or an id prefix.
@@ -69,6 +86,8 @@ pub enum Status {
     Lost,
     /// The sidecar cannot be read.
     Broken,
+    /// The session's tmux server exists but does not answer; the reason.
+    Unreachable(String),
 }
 
 impl fmt::Display for Status {
@@ -80,11 +99,12 @@ impl fmt::Display for Status {
             Status::Exited(None) => f.write_str("exited (?)"),
             Status::Lost => f.write_str("lost"),
             Status::Broken => f.write_str("broken"),
+            Status::Unreachable(_) => f.write_str("unreachable"),
         }
     }
 }
 
-/// One session: its state on disk joined with what tmux says.
+/// One session: its state on disk joined with what its tmux server says.
 #[derive(Debug)]
 pub struct Session {
     /// Position in the listing, 0 being the newest.
@@ -95,7 +115,11 @@ pub struct Session {
     pub dir: SessionDir,
     /// The sidecar, or why it could not be read.
     pub sidecar: Result<Sidecar, String>,
-    /// The tmux session, when one exists.
+    /// The tmux server it was started on.
+    pub tmux: Tmux,
+    /// The name of its tmux session.
+    pub name: SessionName,
+    /// Its tmux session, when one exists.
     pub pane: Option<PaneState>,
     /// The derived status.
     pub status: Status,
@@ -109,12 +133,16 @@ impl Session {
 
     /// The tmux session, or an error saying there is none and where the output is.
     pub fn pane(&self) -> Result<&PaneState> {
-        match &self.pane {
-            Some(pane) => Ok(pane),
-            None => bail!(
-                "session '{}' has no tmux session ({}); read its output with `cxs logs {}`",
+        match (&self.pane, &self.status) {
+            (Some(pane), _) => Ok(pane),
+            (None, Status::Unreachable(why)) => bail!(
+                "session '{}': its tmux server {} does not answer: {why}",
                 self.id,
-                self.status,
+                self.tmux.socket().path().display()
+            ),
+            (None, status) => bail!(
+                "session '{}' has no tmux session ({status}); read its output with `cxs logs {}`",
+                self.id,
                 self.id
             ),
         }
@@ -124,9 +152,21 @@ impl Session {
     pub fn is_running(&self) -> bool {
         matches!(self.status, Status::Running | Status::Waiting)
     }
+
+    /// Whether `pane` is this session's tmux session: the one place that decides it, so no
+    /// verb ever acts on another state directory's session or a user's.
+    pub fn owns(&self, pane: &PaneState) -> bool {
+        owns(&self.name, &self.id, pane)
+    }
+
+    /// This session's tmux session as its server lists it now (one tmux call), for a
+    /// session that had none when it was listed.
+    pub fn find_pane(&self) -> Result<Option<PaneState>> {
+        Ok(self.tmux.sessions()?.into_iter().find(|p| self.owns(p)))
+    }
 }
 
-/// Every session in the store, newest first, with one tmux call.
+/// Every session in the store, newest first, with one tmux call per server they use.
 ///
 /// Given `agents`, the screens of running agents that have waiting patterns are captured
 /// in that same call, so `waiting` is told apart from `running`; without, only Codex's
@@ -135,11 +175,14 @@ pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<S
     gather(store, tmux, agents)?.finish()
 }
 
-/// [`all`] in two steps: reads the sidecars and starts the tmux call, so the caller can
+/// [`all`] in two steps: reads the sidecars and starts the tmux calls, so the caller can
 /// work while tmux answers; [`Gathering::finish`] joins the two.
+///
+/// `current` is the server cxs is set to use now; sessions recorded on others are asked
+/// for on theirs.
 pub fn gather<'a>(
     store: &'a Store,
-    tmux: &'a Tmux,
+    current: &Tmux,
     agents: Option<&'a [Agent]>,
 ) -> Result<Gathering<'a>> {
     let Listing { mut dirs, deleting: mut gone } = store.list()?;
@@ -162,58 +205,140 @@ pub fn gather<'a>(
             true
         }
     });
-    let signs: Vec<Option<&Signs>> = sidecars
-        .iter()
-        .map(|sidecar| match (sidecar, agents) {
-            (Ok(s), Some(agents)) if s.exit_code.is_none() => agents::signs(agents, &s.kind),
-            _ => None,
+    let mut servers = Servers::new(current);
+    let rows: Vec<Row> = dirs
+        .into_iter()
+        .zip(sidecars)
+        .map(|((id, dir), sidecar)| {
+            let ok = sidecar.as_ref().ok();
+            let server = servers.index(ok.and_then(|s| s.server.as_ref()));
+            let signs = match (ok, agents) {
+                (Some(s), Some(agents)) if s.exit_code.is_none() => agents::signs(agents, &s.kind),
+                _ => None,
+            };
+            let name = recorded_name(store, &id, ok);
+            Row { id, dir, sidecar, server, name, signs }
         })
         .collect();
-    let watched: Vec<SessionName> = dirs
-        .iter()
-        .zip(&signs)
-        .filter(|(_, signs)| signs.is_some())
-        .map(|((id, _), _)| tmux_name(id))
-        .collect();
-    let snapping = tmux.start_snapshot(&watched.iter().collect::<Vec<_>>())?;
-    Ok(Gathering { store, dirs, sidecars, signs, gone, snapping })
+    let snapping = servers
+        .list
+        .into_iter()
+        .enumerate()
+        .map(|(i, tmux)| {
+            let watched: Vec<&SessionName> = rows
+                .iter()
+                .filter(|r| r.server == i && r.signs.is_some())
+                .map(|r| &r.name)
+                .collect();
+            tmux.start_snapshot(&watched)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Gathering { store, rows, gone, snapping })
 }
 
-/// Sidecars read and a tmux call under way, from [`gather`].
+/// The tmux servers a listing asks, the current one first.
+struct Servers {
+    list: Vec<Tmux>,
+    sockets: Vec<Socket>,
+}
+
+impl Servers {
+    fn new(current: &Tmux) -> Self {
+        Servers { list: vec![current.clone()], sockets: vec![current.socket()] }
+    }
+
+    /// The position of the server at `socket` (the current one for none), added if new.
+    fn index(&mut self, socket: Option<&Socket>) -> usize {
+        let Some(socket) = socket else {
+            return 0;
+        };
+        if let Some(i) = self.sockets.iter().position(|s| s == socket) {
+            return i;
+        }
+        self.sockets.push(socket.clone());
+        self.list.push(Tmux::at(socket));
+        self.list.len() - 1
+    }
+}
+
+/// One session directory as read, before tmux answered.
+struct Row<'a> {
+    id: String,
+    dir: SessionDir,
+    sidecar: Result<Sidecar, String>,
+    /// Its server's position in the listing's servers.
+    server: usize,
+    name: SessionName,
+    signs: Option<&'a Signs>,
+}
+
+/// Sidecars read and tmux calls under way, from [`gather`].
 #[must_use = "a listing under way must be joined with `finish`"]
 pub struct Gathering<'a> {
     store: &'a Store,
-    dirs: Vec<(String, SessionDir)>,
-    sidecars: Vec<Result<Sidecar, String>>,
-    signs: Vec<Option<&'a Signs>>,
+    rows: Vec<Row<'a>>,
     gone: Vec<String>,
-    snapping: Snapping<'a>,
+    snapping: Vec<Snapping>,
+}
+
+/// What one server said: its sessions by tmux name and the screens asked for, or why it
+/// did not answer.
+struct Answer {
+    tmux: Tmux,
+    panes: Result<HashMap<SessionName, PaneState>, String>,
+    screens: HashMap<String, String>,
 }
 
 impl Gathering<'_> {
     /// The sessions' ids and directories as read, in no particular order.
     pub fn dirs(&self) -> impl Iterator<Item = (&str, &SessionDir)> {
-        self.dirs.iter().map(|(id, dir)| (id.as_str(), dir))
+        self.rows.iter().map(|r| (r.id.as_str(), &r.dir))
     }
 
-    /// Waits for tmux and joins its answer with the sidecars.
+    /// Waits for tmux and joins its answers with the sidecars.
     pub fn finish(self) -> Result<Vec<Session>> {
-        let Gathering { store, dirs, sidecars, signs, mut gone, snapping } = self;
-        let snapshot = snapping.finish()?;
-        let home = store.root().to_string_lossy();
-        // Another state directory's sessions can share this server, and even an id.
-        let mut panes: HashMap<String, PaneState> = snapshot
-            .panes
+        let Gathering { store, rows, mut gone, snapping } = self;
+        let mut answers: Vec<Answer> = snapping
             .into_iter()
-            .filter(|p| p.name == tmux_name(&p.id) && p.home == home)
-            .map(|p| (p.id.clone(), p))
+            .map(|snapping| {
+                let tmux = snapping.tmux().clone();
+                match snapping.finish() {
+                    Ok(Snapshot { panes, screens }) => {
+                        let panes = panes.into_iter().map(|p| (p.name.clone(), p)).collect();
+                        Answer { tmux, panes: Ok(panes), screens }
+                    }
+                    Err(err) => {
+                        Answer { tmux, panes: Err(format!("{err:#}")), screens: HashMap::new() }
+                    }
+                }
+            })
             .collect();
-        let mut sessions: Vec<Session> = dirs
+        let mut sessions: Vec<Session> = rows
             .into_iter()
-            .zip(sidecars)
-            .zip(signs)
-            .filter_map(|(((id, dir), mut sidecar), signs)| {
-                let pane = panes.remove(&id);
+            .filter_map(|Row { id, dir, mut sidecar, server, name, signs }| {
+                let answer = &mut answers[server];
+                let tmux = answer.tmux.clone();
+                let panes = match &mut answer.panes {
+                    Ok(panes) => panes,
+                    Err(why) => {
+                        let status = match &sidecar {
+                            Ok(s) if s.exit_code.is_some() => Status::Exited(s.exit_code),
+                            Ok(_) => Status::Unreachable(why.clone()),
+                            Err(_) => Status::Broken,
+                        };
+                        return Some(Session {
+                            index: 0,
+                            id,
+                            dir,
+                            sidecar,
+                            tmux,
+                            name,
+                            pane: None,
+                            status,
+                        });
+                    }
+                };
+                let pane = panes.remove(&name).filter(|p| owns(&name, &id, p));
                 // A `delete` that killed the session after its sidecar was read renamed the
                 // directory away first: not a `lost` row.
                 if pane.is_none() && !dir.path().exists() {
@@ -226,20 +351,26 @@ impl Gathering<'_> {
                 {
                     sidecar = dir.read().map_err(|e| format!("{e:#}"));
                 }
-                let screen = pane.as_ref().and_then(|p| snapshot.screens.get(&p.name.0));
+                let screen = pane.as_ref().and_then(|p| answer.screens.get(&p.name.0));
                 let screen_waiting = signs.zip(screen).is_some_and(|(signs, s)| signs.waiting(s));
                 let status = status(sidecar.as_ref().ok(), pane.as_ref(), screen_waiting);
-                Some(Session { index: 0, id, dir, sidecar, pane, status })
+                Some(Session { index: 0, id, dir, sidecar, tmux, name, pane, status })
             })
             .collect();
         // tmux sessions of this store whose state directory is gone (removed by hand): shown,
         // so they can be deleted. Not those whose directory appeared after the listing (a
         // `new` under way), or was being deleted then or is now (a `delete` under way, which
         // may have finished since tmux answered).
-        if !panes.is_empty() {
+        let orphans: Vec<(Tmux, PaneState)> = answers
+            .into_iter()
+            .filter_map(|a| Some((a.tmux, a.panes.ok()?)))
+            .flat_map(|(tmux, panes)| panes.into_values().map(move |p| (tmux.clone(), p)))
+            .filter(|(_, p)| p.name == tmux_name(store, &p.id))
+            .collect();
+        if !orphans.is_empty() {
             gone.extend(store.deleting()?);
         }
-        for pane in panes.into_values() {
+        for (tmux, pane) in orphans {
             let Ok(id) = pane.id.parse::<SessionId>() else {
                 continue;
             };
@@ -253,6 +384,8 @@ impl Gathering<'_> {
                 id: pane.id.clone(),
                 dir,
                 sidecar,
+                tmux,
+                name: pane.name.clone(),
                 pane: Some(pane),
                 status: Status::Broken,
             });
@@ -369,6 +502,8 @@ mod tests {
             id: id.to_owned(),
             dir: SessionDir::from_path(id.into()),
             sidecar: Err("test".into()),
+            tmux: Tmux::from_env(None),
+            name: SessionName(format!("cxs-{id}")),
             pane: None,
             status: Status::Broken,
         }

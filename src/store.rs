@@ -19,6 +19,8 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::tmux::Socket;
+
 /// The sidecar format this cxs writes; a newer one is read but never rewritten.
 pub const SIDECAR_VERSION: u32 = 1;
 
@@ -121,6 +123,10 @@ pub struct Sidecar {
     /// The user's own Codex notify program, which cxs's hook calls in turn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chained_notify: Option<Vec<String>>,
+    /// The tmux server the session was started on; absent in sidecars from before cxs
+    /// recorded it, whose sessions live on the server cxs is set to use now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<Socket>,
 }
 
 /// The state directory, `CXS_HOME`.
@@ -145,15 +151,23 @@ impl Store {
                 }
             },
         };
-        // The runner and tmux start elsewhere, so every path handed on must be absolute.
+        // The runner and tmux start elsewhere, so every path handed on must be absolute; and
+        // one directory reached by two spellings (a symlink) must be one store, with one tag.
         let root = std::path::absolute(&root)
             .with_context(|| format!("invalid CXS_HOME '{}'", root.display()))?;
-        Ok(Self { root })
+        Ok(Self { root: resolved(&root) })
     }
 
-    /// The state directory itself.
-    pub fn root(&self) -> &Path {
-        &self.root
+    /// A short tag derived from the state directory's path, part of its sessions' tmux names:
+    /// state directories that share a tmux server, and even an id, never share a session.
+    pub fn tag(&self) -> String {
+        // FNV-1a: stable across Rust releases and platforms, unlike std's hasher, since the
+        // tag must name the same sessions from one cxs version to the next.
+        let hash =
+            self.root.as_os_str().as_bytes().iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+            });
+        format!("{:06x}", hash & 0xff_ffff)
     }
 
     fn sessions_dir(&self) -> PathBuf {
@@ -443,6 +457,26 @@ impl Drop for StagedSidecar {
     }
 }
 
+/// `path` with symlinks resolved as far as it exists: the same before and after the store's
+/// directory is first created.
+fn resolved(path: &Path) -> PathBuf {
+    let mut missing = Vec::new();
+    let mut existing = path;
+    loop {
+        if let Ok(mut real) = fs::canonicalize(existing) {
+            real.extend(missing.iter().rev());
+            return real;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                missing.push(name);
+                existing = parent;
+            }
+            _ => return path.to_owned(),
+        }
+    }
+}
+
 /// Creates `path` as a 0600 file holding `bytes`.
 ///
 /// No fsync: the rename already protects readers and a crashed cxs, and `new` stays fast.
@@ -464,6 +498,22 @@ mod tests {
         let id: SessionId = id.parse().unwrap();
         let dir = store.create(&id).unwrap().unwrap();
         (tmp, store, id, dir)
+    }
+
+    #[test]
+    fn a_store_is_the_same_before_and_after_its_directory_exists() {
+        let tmp = tempfile::tempdir().unwrap();
+        let real = tmp.path().join("real");
+        fs::create_dir(&real).unwrap();
+        std::os::unix::fs::symlink(&real, tmp.path().join("link")).unwrap();
+        let before = resolved(&tmp.path().join("link/state/cxs"));
+        fs::create_dir_all(real.join("state/cxs")).unwrap();
+        let after = resolved(&tmp.path().join("link/state/cxs"));
+        assert_eq!(before, after);
+        assert_eq!(after, fs::canonicalize(real.join("state/cxs")).unwrap());
+        let tag = |root: PathBuf| Store { root }.tag();
+        assert_eq!(tag(before.clone()), tag(after));
+        assert_ne!(tag(before), tag(tmp.path().join("other")));
     }
 
     #[test]
@@ -501,6 +551,7 @@ mod tests {
             input_sent: None,
             last_message: None,
             chained_notify: None,
+            server: None,
         };
         let staged = dir.stage(&sidecar).unwrap();
         assert!(dir.read().is_err(), "a staged sidecar is not there yet");

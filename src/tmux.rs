@@ -1,6 +1,10 @@
 //! The only module that runs tmux. Every call goes through [`Tmux::run`], which names the
-//! server (`-L` from `CXS_TMUX_SOCKET` or the config, `-S` from `$TMUX`) and turns a failure
-//! into an error carrying tmux's stderr.
+//! server (`-L` from `CXS_TMUX_SOCKET` or the config, `-S` from `$TMUX` or a session's record)
+//! and turns a failure into an error carrying tmux's stderr.
+//!
+//! Every call that cxs reads the output of passes `-u`: without a UTF-8 locale (`LC_ALL=C`,
+//! cron, `env -i`) tmux otherwise rewrites tabs, control characters and non-ASCII text in its
+//! output to `_`, and every field read back would be garbled.
 
 use std::convert::Infallible;
 use std::ffi::{OsStr, OsString};
@@ -15,8 +19,6 @@ use anyhow::{Context, Result, bail};
 const ID_OPTION: &str = "@cxs-id";
 /// The agent a session runs, for tmux formats and filters.
 const KIND_OPTION: &str = "@cxs-kind";
-/// The state directory a session belongs to, so one left without its state can be found.
-const HOME_OPTION: &str = "@cxs-home";
 /// Scrollback kept per session, so `capture` can reach back.
 const HISTORY_LIMIT: &str = "50000";
 /// The oldest tmux cxs works with (`new-session` with a command given as several arguments,
@@ -59,8 +61,6 @@ pub struct PaneState {
     pub exit: Option<i32>,
     /// When the pane last produced output (Unix seconds).
     pub activity: Option<i64>,
-    /// The state directory it belongs to, from `@cxs-home`.
-    pub home: String,
 }
 
 /// One moment of the server: cxs's sessions, and the screens that were asked for.
@@ -81,8 +81,6 @@ pub struct Start<'a> {
     pub id: &'a str,
     /// The agent's kind, stored in `@cxs-kind`.
     pub kind: &'a str,
-    /// The state directory, stored in `@cxs-home`.
-    pub home: &'a OsStr,
     /// The pane's working directory.
     pub cwd: &'a Path,
     /// The pane's program and arguments, run directly (no shell).
@@ -171,14 +169,19 @@ impl Killing<'_> {
 
 /// A snapshot tmux is taking, from [`Tmux::start_snapshot`].
 #[must_use = "a snapshot under way must be waited for with `finish`"]
-pub struct Snapping<'a> {
-    tmux: &'a Tmux,
+pub struct Snapping {
+    tmux: Tmux,
     /// The screens asked for, when a session vanishing meanwhile may be retried without.
     screens_of: Vec<SessionName>,
     pending: Pending,
 }
 
-impl Snapping<'_> {
+impl Snapping {
+    /// The server asked.
+    pub fn tmux(&self) -> &Tmux {
+        &self.tmux
+    }
+
     /// Waits for tmux's answer; no server means no sessions.
     ///
     /// A session in `screens_of` that vanished makes tmux stop the chain; the listing, which
@@ -233,10 +236,7 @@ impl Tmux {
             (None, Some(path)) => Server::Path(path),
             (None, None) => Server::Default,
         };
-        Self {
-            server,
-            trace: std::env::var_os("CXS_TRACE").is_some_and(|v| !v.is_empty() && v != "0"),
-        }
+        Self { server, trace: trace_enabled() }
     }
 
     /// Runs one tmux invocation and returns its stdout: the one gateway to tmux.
@@ -246,7 +246,8 @@ impl Tmux {
 
     /// Starts one tmux invocation without waiting for it, so the caller can work meanwhile.
     fn spawn(&self, chain: &Chain, stdin: Option<&[u8]>) -> Result<Pending> {
-        let argv = self.argv(&chain.args);
+        let mut argv = self.argv(&chain.args);
+        argv.insert(0, "-u".into());
         self.trace(&argv);
         // The marker names one session's processes; a server started here must not hand it
         // to every pane it will ever run.
@@ -285,15 +286,11 @@ impl Tmux {
         let placeholder = ["-c", "/", "--", "true", "placeholder"];
         let chain = Chain::default()
             .cmd(["new-session", "-d", "-s", &start.name.0].into_iter().chain(placeholder))
+            // What cxs relies on is set per session, whatever the user's tmux.conf says:
+            // `destroy-unattached on` would end a detached session at birth.
+            .cmd(["set-option", "-t", &target, "destroy-unattached", "off"])
             .cmd(["set-option", "-t", &target, ID_OPTION, start.id])
             .cmd(["set-option", "-t", &target, KIND_OPTION, start.kind])
-            .cmd([
-                OsStr::new("set-option"),
-                "-t".as_ref(),
-                target.as_ref(),
-                HOME_OPTION.as_ref(),
-                start.home,
-            ])
             .cmd(["set-option", "-t", &target, "history-limit", HISTORY_LIMIT])
             .cmd(run_agent)
             .cmd(["kill-window", "-a", "-t", &target])
@@ -334,17 +331,15 @@ impl Tmux {
     }
 
     /// Starts [`Tmux::snapshot`]'s call; [`Snapping::finish`] waits for it.
-    pub fn start_snapshot(&self, screens_of: &[&SessionName]) -> Result<Snapping<'_>> {
+    pub fn start_snapshot(&self, screens_of: &[&SessionName]) -> Result<Snapping> {
         self.start_snapshot_once(screens_of, true)
     }
 
-    fn start_snapshot_once(
-        &self,
-        screens_of: &[&SessionName],
-        retry: bool,
-    ) -> Result<Snapping<'_>> {
+    fn start_snapshot_once(&self, screens_of: &[&SessionName], retry: bool) -> Result<Snapping> {
+        // The session name goes last: a user's session may be named with tabs or newlines,
+        // which then cannot shift the fields of a line that parses.
         let format = format!(
-            "#{{session_name}}\t#{{{ID_OPTION}}}\t#{{pane_pid}}\t#{{pane_dead}}\t#{{pane_dead_status}}\t#{{pane_dead_signal}}\t#{{window_activity}}\t#{{{HOME_OPTION}}}"
+            "#{{{ID_OPTION}}}\t#{{pane_pid}}\t#{{pane_dead}}\t#{{pane_dead_status}}\t#{{pane_dead_signal}}\t#{{window_activity}}\t#{{session_name}}"
         );
         let mut chain = Chain::default().cmd(["list-sessions", "-F", &format]);
         for name in screens_of {
@@ -361,7 +356,7 @@ impl Tmux {
         let pending = self.spawn(&chain, None).context("cannot list tmux sessions")?;
         let screens_of =
             if retry { screens_of.iter().map(|&n| n.clone()).collect() } else { vec![] };
-        Ok(Snapping { tmux: self, screens_of, pending })
+        Ok(Snapping { tmux: self.clone(), screens_of, pending })
     }
 
     /// Kills sessions in one tmux call.
@@ -433,19 +428,27 @@ impl Tmux {
         Err(anyhow::Error::new(err).context("cannot run tmux"))
     }
 
-    /// The path of this server's socket, as tmux computes it.
-    pub fn socket_path(&self) -> PathBuf {
+    /// The server whose socket is at `socket`, as recorded when a session was made there.
+    pub fn at(socket: &Socket) -> Self {
+        Self { server: Server::Path(socket.0.clone()), trace: trace_enabled() }
+    }
+
+    /// The path of this server's socket, as tmux computes it: `-L NAME` lives in
+    /// `$TMUX_TMPDIR/tmux-UID` (tmux ignores a relative `TMUX_TMPDIR`, and resolves symlinks).
+    pub fn socket(&self) -> Socket {
         let name = match &self.server {
-            Server::Path(path) => return path.clone(),
+            Server::Path(path) => return Socket(path.clone()),
             Server::Named(name) => name.clone(),
             Server::Default => "default".into(),
         };
         let dir = std::env::var_os("TMUX_TMPDIR")
-            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .filter(|d| d.is_absolute())
             .unwrap_or_else(|| "/tmp".into());
         // SAFETY: getuid has no preconditions and cannot fail.
         let uid = unsafe { libc::getuid() };
-        PathBuf::from(dir).join(format!("tmux-{uid}")).join(name)
+        let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+        Socket(dir.join(format!("tmux-{uid}")).join(name))
     }
 
     fn trace(&self, argv: &[OsString]) {
@@ -454,8 +457,9 @@ impl Tmux {
         }
     }
 
+    /// The arguments that name this server, then `args`.
     fn argv(&self, args: &[OsString]) -> Vec<OsString> {
-        let mut argv = Vec::with_capacity(args.len() + 2);
+        let mut argv = Vec::with_capacity(args.len() + 3);
         match &self.server {
             Server::Named(name) => argv.extend(["-L".into(), name.clone()]),
             Server::Path(path) => argv.extend(["-S".into(), path.into()]),
@@ -464,6 +468,24 @@ impl Tmux {
         argv.extend(args.iter().cloned());
         argv
     }
+}
+
+/// A tmux server's socket path: what a session records to find its server again, whatever
+/// `CXS_TMUX_SOCKET`, the config or `$TMUX` say later.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Socket(PathBuf);
+
+impl Socket {
+    /// The path itself.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+/// `CXS_TRACE`: print every tmux invocation to stderr.
+fn trace_enabled() -> bool {
+    std::env::var_os("CXS_TRACE").is_some_and(|v| !v.is_empty() && v != "0")
 }
 
 /// Which tmux server: by socket name (`-L`), by socket path (`-S`), or tmux's default.
@@ -519,6 +541,13 @@ pub struct TmuxError {
 }
 
 impl TmuxError {
+    /// Whether `err` is tmux refusing to make a session whose name is taken.
+    pub fn is_duplicate(err: &anyhow::Error) -> bool {
+        err.chain().any(|e| {
+            e.downcast_ref::<TmuxError>().is_some_and(|t| t.stderr.contains("duplicate session"))
+        })
+    }
+
     fn no_session(&self) -> bool {
         self.stderr.contains("can't find session") || self.no_server()
     }
@@ -565,21 +594,19 @@ fn shell_words(argv: &[OsString]) -> String {
 }
 
 fn parse_session_line(line: &str) -> Option<PaneState> {
-    let mut fields = line.split('\t');
-    let name = fields.next()?;
+    let mut fields = line.splitn(7, '\t');
     let id = fields.next()?;
+    // Sessions without our option are the user's own: invisible to cxs.
+    if id.is_empty() {
+        return None;
+    }
     let pid = fields.next()?.parse().ok();
     let dead = fields.next()? == "1";
     let status: Option<i32> = fields.next()?.parse().ok();
     let signal: Option<i32> = fields.next()?.parse().ok();
     let exit = status.or(signal.map(|s| 128 + s));
     let activity = fields.next()?.parse().ok();
-    // Last, so a home path holding a tab stays whole.
-    let home = fields.collect::<Vec<_>>().join("\t");
-    // Sessions without our option are the user's own: invisible to cxs.
-    if id.is_empty() {
-        return None;
-    }
+    let name = fields.next()?;
     Some(PaneState {
         name: SessionName(name.to_owned()),
         id: id.to_owned(),
@@ -587,7 +614,6 @@ fn parse_session_line(line: &str) -> Option<PaneState> {
         dead,
         exit,
         activity,
-        home,
     })
 }
 
@@ -652,9 +678,12 @@ mod tests {
 
     #[test]
     fn user_sessions_are_invisible() {
-        assert_eq!(parse_session_line("work\t\t9\t0\t\t\t1\t"), None);
+        assert_eq!(parse_session_line("\t9\t0\t\t\t1\twork"), None);
+        // A user's session named with a newline and fields of its own splits into lines
+        // that are still not cxs's.
+        assert_eq!(parse_session_line("x\t1\t0\t\t\t1"), None);
         assert_eq!(
-            parse_session_line("cxs-a\ta\t42\t1\t3\t\t1700000000\t/h\tome"),
+            parse_session_line("a\t42\t1\t3\t\t1700000000\tcxs-a"),
             Some(PaneState {
                 name: SessionName("cxs-a".into()),
                 id: "a".into(),
@@ -662,7 +691,6 @@ mod tests {
                 dead: true,
                 exit: Some(3),
                 activity: Some(1_700_000_000),
-                home: "/h\tome".into(),
             })
         );
     }

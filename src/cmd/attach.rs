@@ -17,7 +17,7 @@ pub fn run(args: &AttachArgs) -> Result<()> {
         Some(selector) => env.resolve(selector)?,
         None => newest_waiting(&env)?,
     };
-    attach(&env.tmux, &session.pane()?.name, args.read_only)
+    attach(&session.tmux, &session.pane()?.name, args.read_only)
 }
 
 /// Attaches to the tmux session `name`, or switches this client to it; only returns on error.
@@ -47,5 +47,5 @@ fn inside_this_server(tmux: &Tmux) -> bool {
     };
     let value = value.to_string_lossy();
     let socket = value.split(',').next().unwrap_or_default();
-    !socket.is_empty() && Path::new(socket) == tmux.socket_path()
+    !socket.is_empty() && Path::new(socket) == tmux.socket().path()
 }

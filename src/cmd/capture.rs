@@ -11,7 +11,7 @@ use crate::cli::CaptureArgs;
 pub fn run(args: &CaptureArgs) -> Result<()> {
     let env = Env::load()?;
     let session = env.resolve(&args.selector)?;
-    let screen = env
+    let screen = session
         .tmux
         .capture(&session.pane()?.name, args.lines, args.ansi)
         .with_context(|| format!("cannot capture session '{}'", session.id))?;

@@ -87,6 +87,12 @@ impl Row {
             Status::Exited(code) => ("exited", code),
             Status::Lost => ("lost", None),
             Status::Broken => ("broken", None),
+            Status::Unreachable(_) => ("unreachable", None),
+        };
+        let error = match (&session.sidecar, &session.status) {
+            (Err(why), _) => Some(why.clone()),
+            (Ok(_), Status::Unreachable(_)) => session.pane().err().map(|e| format!("{e:#}")),
+            (Ok(_), _) => None,
         };
         let last_output = session
             .pane
@@ -109,7 +115,7 @@ impl Row {
             prompt: sidecar.and_then(|s| s.prompt.clone()),
             last_message: sidecar.and_then(|s| s.last_message.clone()),
             argv: sidecar.map(|s| s.argv.clone()),
-            error: session.sidecar.as_ref().err().cloned(),
+            error,
             shown_status: session.status.to_string(),
             active: last_output.map_or("-".to_owned(), |at| age(now - at)),
         }

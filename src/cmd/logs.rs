@@ -13,7 +13,6 @@ use crate::cli::LogsArgs;
 use crate::plain::Plain;
 use crate::session::{self, Selector};
 use crate::store::SessionDir;
-use crate::tmux::Tmux;
 
 /// How often `--follow` looks for new output; the latency a user sees.
 const POLL: Duration = Duration::from_millis(100);
@@ -47,7 +46,7 @@ pub fn run(args: &LogsArgs) -> Result<()> {
     }
     log.copy_new(&mut out)?;
     if args.follow && env.resolve(&Selector::Prefix(id.clone()))?.is_running() {
-        follow(&mut log, &mut out, &dir, &env.tmux, &id)?;
+        follow(&mut log, &mut out, &dir, &env, &id)?;
     }
     out.finish()
 }
@@ -159,7 +158,7 @@ fn follow<W: Write>(
     log: &mut Log,
     out: &mut Output<W>,
     dir: &SessionDir,
-    tmux: &Tmux,
+    env: &Env,
     id: &str,
 ) -> Result<()> {
     let mut last_tmux_check = Instant::now();
@@ -174,7 +173,7 @@ fn follow<W: Write>(
         let exited = dir.read().map(|s| s.exit_code.is_some()).unwrap_or(true);
         let gone = last_tmux_check.elapsed() >= TMUX_CHECK && {
             last_tmux_check = Instant::now();
-            !tmux.sessions()?.iter().any(|p| p.id == id && !p.dead)
+            !env.sessions()?.iter().any(|s| s.id == id && s.is_running())
         };
         if exited || gone {
             break;

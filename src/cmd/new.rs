@@ -13,9 +13,9 @@ use crate::agent::{self, Launch};
 use crate::cli::{AgentArgs, NewArgs, NewCommand};
 use crate::config::Defaults;
 use crate::procs;
-use crate::session::tmux_name;
+use crate::session::{self, tmux_name};
 use crate::store::{self, SIDECAR_VERSION, SessionDir, SessionId, Sidecar, StagedSidecar, Store};
-use crate::tmux::{Start, Tmux};
+use crate::tmux::{SessionName, Socket, Start, Tmux, TmuxError};
 
 /// Starts the session and prints its id alone, so `id=$(cxs new exec ...)` works.
 pub fn run(command: &NewCommand) -> Result<()> {
@@ -57,8 +57,13 @@ pub fn run(command: &NewCommand) -> Result<()> {
     interrupt::catch();
     let (id, dir) = claim(&env.store, new.id.as_ref())?;
     // Whatever fails from here is undone, under the lock if it was taken.
+    let name = tmux_name(&env.store, id.as_str());
     let fail = |err: anyhow::Error| {
-        undo(&env.tmux, &id, &dir);
+        // A tmux session of that name that tmux would not create again is not this one's.
+        if !TmuxError::is_duplicate(&err) {
+            undo(&env.tmux, &name, &id);
+        }
+        let _ = dir.remove();
         err.context(format!("cannot start session '{id}'"))
     };
     // A `delete` racing this one, and the runner, wait until the session is whole (or undone).
@@ -67,11 +72,11 @@ pub fn run(command: &NewCommand) -> Result<()> {
         "repl" => agent::add_notify(&mut launch, &runner, dir.path()).map_err(fail)?,
         _ => None,
     };
-    let home = env.store.root();
-    let plan = Plan { launch: &launch, cwd: &cwd, runner: &runner, max_log, chained, home };
+    let plan = Plan { launch: &launch, cwd: &cwd, runner: &runner, max_log, chained, name: &name };
     start(&env.tmux, &id, &dir, &plan).map_err(fail)?;
     if interrupt::caught() {
-        undo(&env.tmux, &id, &dir);
+        undo(&env.tmux, &name, &id);
+        let _ = dir.remove();
         return Err(super::SilentExit(130).into());
     }
     drop(lock);
@@ -79,7 +84,7 @@ pub fn run(command: &NewCommand) -> Result<()> {
     writeln!(out, "{id}")?;
     out.flush()?;
     if new.attach {
-        return super::attach::attach(&env.tmux, &tmux_name(id.as_str()), false);
+        return super::attach::attach(&env.tmux, &name, false);
     }
     Ok(())
 }
@@ -131,8 +136,8 @@ struct Plan<'a> {
     max_log: u64,
     /// The user's own Codex notify program, called after cxs's.
     chained: Option<Vec<String>>,
-    /// `CXS_HOME`, recorded on the tmux session.
-    home: &'a Path,
+    /// The tmux session's name.
+    name: &'a SessionName,
 }
 
 fn start(tmux: &Tmux, id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Result<()> {
@@ -143,15 +148,14 @@ fn start(tmux: &Tmux, id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Resu
     // tmux works through the chain while the session's files are written: the runner it
     // starts reads them only once the session's lock, held by the caller, is free.
     let starting = tmux.start(&Start {
-        name: &tmux_name(id.as_str()),
+        name: plan.name,
         id: id.as_str(),
         kind: &launch.kind,
-        home: plan.home.as_os_str(),
         cwd,
         command: &command,
         logger: &logger,
     })?;
-    let written = write_files(id, dir, plan);
+    let written = write_files(id, dir, plan, tmux.socket());
     let started = starting.finish();
     // The sidecar goes in place only now: a `list` that finds it will find the tmux
     // session too, rather than call a session still starting lost.
@@ -159,7 +163,12 @@ fn start(tmux: &Tmux, id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Resu
 }
 
 /// The caller's environment for the runner, and the sidecar, staged for its place.
-fn write_files(id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Result<StagedSidecar> {
+fn write_files(
+    id: &SessionId,
+    dir: &SessionDir,
+    plan: &Plan<'_>,
+    server: Socket,
+) -> Result<StagedSidecar> {
     let Plan { launch, cwd, .. } = *plan;
     let extra = launch.env.iter().map(|(k, v)| (k.into(), v.into()));
     let marker = (procs::MARKER_VAR.into(), dir.path().into());
@@ -179,6 +188,7 @@ fn write_files(id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Result<Stag
         input_sent: None,
         last_message: None,
         chained_notify: plan.chained.clone(),
+        server: Some(server),
     })
 }
 
@@ -209,13 +219,12 @@ mod interrupt {
     }
 }
 
-/// Removes what a failed start left: our tmux session (never a user's) and the directory.
-fn undo(tmux: &Tmux, id: &SessionId, dir: &SessionDir) {
-    let name = tmux_name(id.as_str());
+/// Kills the tmux session a failed start made, if it made one (never a user's, never
+/// another state directory's).
+fn undo(tmux: &Tmux, name: &SessionName, id: &SessionId) {
     if let Ok(panes) = tmux.sessions()
-        && panes.iter().any(|p| p.name == name && p.id == id.as_str())
+        && panes.iter().any(|p| session::owns(name, id.as_str(), p))
     {
-        let _ = tmux.kill(&[&name]);
+        let _ = tmux.kill(&[name]);
     }
-    let _ = dir.remove();
 }

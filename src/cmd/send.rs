@@ -37,13 +37,13 @@ pub fn run(args: &SendArgs) -> Result<()> {
     // a bracketed paste reliably. Agents that did not ask get the bytes as if typed.
     let context = || format!("cannot send to session '{}'", session.id);
     if !text.is_empty() {
-        env.tmux.paste(&pane.name, text.as_bytes()).with_context(context)?;
+        session.tmux.paste(&pane.name, text.as_bytes()).with_context(context)?;
     }
     if !args.no_enter {
         if !text.is_empty() {
             std::thread::sleep(ENTER_DELAY);
         }
-        env.tmux.press(&pane.name, "Enter").with_context(context)?;
+        session.tmux.press(&pane.name, "Enter").with_context(context)?;
     }
     // The agent has its answer: a notify-based `waiting` is over. The text is delivered
     // either way, so a sidecar that cannot take the note is only worth a warning.

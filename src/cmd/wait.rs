@@ -10,7 +10,8 @@ use crate::session::{self, Session, Status};
 
 /// How often the sidecars are read for a recorded exit: a file read, no tmux call.
 const POLL: Duration = Duration::from_millis(100);
-/// How often tmux is asked whether a session vanished without recording an exit.
+/// How often the sessions' status is derived again (one tmux call per server), for one that
+/// vanished without recording an exit.
 const TMUX_CHECK: Duration = Duration::from_secs(2);
 /// The exit status of a timeout, as timeout(1) uses.
 const TIMED_OUT: u8 = 124;
@@ -23,35 +24,25 @@ pub fn run(args: &WaitArgs) -> Result<()> {
     let start = Instant::now();
     let mut last_tmux_check = Instant::now();
     // Exit codes by position; `None` while running. A lost session counts as failed.
-    let mut codes: Vec<Option<u8>> = chosen
-        .iter()
-        .map(|session| match session.status {
-            Status::Running | Status::Waiting => None,
-            Status::Exited(code) => Some(code.map_or(1, exit_status)),
-            Status::Lost => Some(lost(session)),
-            Status::Broken => {
-                let why = session.sidecar.as_ref().err().map_or("", String::as_str);
-                eprintln!("error: session '{}' cannot be read: {why}", session.id);
-                Some(1)
-            }
-        })
-        .collect();
+    let mut codes: Vec<Option<u8>> = chosen.iter().map(|s| code(s, &s.status)).collect();
     loop {
-        let check_tmux = last_tmux_check.elapsed() >= TMUX_CHECK;
-        let panes = if check_tmux {
+        // Every TMUX_CHECK the status is derived again; in between, only the exit code the
+        // runner records is read.
+        let fresh = if last_tmux_check.elapsed() >= TMUX_CHECK {
             last_tmux_check = Instant::now();
-            Some(env.tmux.sessions()?)
+            Some(env.sessions()?)
         } else {
             None
         };
         for (code, session) in codes.iter_mut().zip(&chosen).filter(|(c, _)| c.is_none()) {
             let recorded = session.dir.read().ok().and_then(|s| s.exit_code);
-            let pane = panes.as_ref().map(|panes| panes.iter().find(|p| p.id == session.id));
-            *code = match (recorded, pane) {
+            let now = fresh.as_ref().map(|all| {
+                all.iter().find(|s| s.id == session.id).map_or(Status::Lost, |s| s.status.clone())
+            });
+            *code = match (recorded, now) {
                 (Some(exit), _) => Some(exit_status(exit)),
-                (None, Some(Some(pane))) if pane.dead => Some(pane.exit.map_or(1, exit_status)),
-                (None, Some(None)) => Some(lost(session)),
-                (None, Some(Some(_)) | None) => None,
+                (None, Some(status)) => self::code(session, &status),
+                (None, None) => None,
             };
         }
         if codes.iter().all(Option::is_some) {
@@ -72,6 +63,21 @@ pub fn run(args: &WaitArgs) -> Result<()> {
             return Err(SilentExit(TIMED_OUT).into());
         }
         std::thread::sleep(POLL);
+    }
+}
+
+/// What `wait` exits with for a session in `status`; `None` while it runs (or its server
+/// does not answer, which may pass).
+fn code(session: &Session, status: &Status) -> Option<u8> {
+    match status {
+        Status::Running | Status::Waiting | Status::Unreachable(_) => None,
+        Status::Exited(code) => Some(code.map_or(1, exit_status)),
+        Status::Lost => Some(lost(session)),
+        Status::Broken => {
+            let why = session.sidecar.as_ref().err().map_or("", String::as_str);
+            eprintln!("error: session '{}' cannot be read: {why}", session.id);
+            Some(1)
+        }
     }
 }
 

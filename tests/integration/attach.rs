@@ -11,11 +11,11 @@ fn attach_from_outer_terminal(env: &TestEnv, outer: &TestEnv, args: &str) {
         env.home().display(),
         env.socket()
     );
-    outer.tmux_ok(&["new-session", "-d", "-s", "terminal", "-x", "120", "-y", "40", &command]);
+    outer.user_session_running("terminal", &["-x", "120", "-y", "40"], &command);
 }
 
 fn clients(env: &TestEnv) -> String {
-    env.tmux_ok(&["list-clients", "-F", "#{session_name} #{client_readonly}"])
+    env.tmux_ok(&["list-clients", "-F", "#{@cxs-id} #{client_readonly}"])
 }
 
 #[test]
@@ -24,7 +24,7 @@ fn attach_makes_a_client_of_the_session() {
     let outer = TestEnv::new();
     let id = env.new_exec(&[("FAKE_AGENT_SLEEP", "30")], &["--id", "watched", "x"]);
     attach_from_outer_terminal(&env, &outer, &id);
-    wait_until("a client on cxs-watched", || clients(&env) == "cxs-watched 0\n");
+    wait_until("a client on watched", || clients(&env) == "watched 0\n");
 }
 
 #[test]
@@ -33,7 +33,7 @@ fn attach_read_only() {
     let outer = TestEnv::new();
     env.new_exec(&[("FAKE_AGENT_SLEEP", "30")], &["--id", "watched", "x"]);
     attach_from_outer_terminal(&env, &outer, "-r 0");
-    wait_until("a read-only client on cxs-watched", || clients(&env) == "cxs-watched 1\n");
+    wait_until("a read-only client on watched", || clients(&env) == "watched 1\n");
 }
 
 #[test]
@@ -43,18 +43,18 @@ fn attach_inside_tmux_switches_the_client() {
     env.new_exec(&[("FAKE_AGENT_SLEEP", "30")], &["--id", "first", "x"]);
     env.new_exec(&[("FAKE_AGENT_SLEEP", "30")], &["--id", "second", "x"]);
     attach_from_outer_terminal(&env, &outer, "first");
-    wait_until("a client on cxs-first", || clients(&env) == "cxs-first 0\n");
+    wait_until("a client on first", || clients(&env) == "first 0\n");
     // What $TMUX holds in a pane of the attached session.
     let tmux_var = env.tmux_ok(&[
         "display-message",
         "-p",
         "-t",
-        "=cxs-first:",
+        &format!("={}:", env.tmux_name("first")),
         "#{socket_path},#{pid},#{session_id}",
     ]);
     let tmux_var = tmux_var.trim().replace(",$", ",");
     env.cxs(&["attach", "second"]).env("TMUX", &tmux_var).success();
-    wait_until("the client to switch to cxs-second", || clients(&env) == "cxs-second 0\n");
+    wait_until("the client to switch to second", || clients(&env) == "second 0\n");
     let err = env.cxs(&["attach", "-r", "first"]).env("TMUX", &tmux_var).fails(1);
     assert!(
         err.starts_with("error: cannot attach read-only from inside this tmux server"),
@@ -66,7 +66,7 @@ fn attach_inside_tmux_switches_the_client() {
 fn attach_to_a_lost_session_is_a_clear_error() {
     let env = TestEnv::new();
     env.new_exec(&[("FAKE_AGENT_SLEEP", "30")], &["--id", "gone", "x"]);
-    env.tmux_ok(&["kill-session", "-t", "=cxs-gone"]);
+    env.tmux_ok(&["kill-session", "-t", &format!("={}", env.tmux_name("gone"))]);
     let err = env.cxs(&["attach", "gone"]).fails(1);
     assert_eq!(
         err,

@@ -1,5 +1,10 @@
 //! The test environment: a private tmux server, a temp `CXS_HOME`, the fake agent, and a
 //! way to run the real `cxs` binary against them.
+//!
+//! Hostile by default, as users' machines are: every process a test starts gets a cleared
+//! environment with no locale at all (as under cron or `env -i`), `HOME`, `CODEX_HOME`, the
+//! XDG directories and cxs's config inside the test's temp dir, and a `~/.tmux.conf` there
+//! that changes the tmux defaults cxs must not rely on.
 
 use std::ffi::OsStr;
 use std::io::Write;
@@ -11,6 +16,18 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 static NEXT_SOCKET: AtomicUsize = AtomicUsize::new(0);
+
+/// A user's tmux.conf that changes every default cxs could lean on.
+pub const HOSTILE_TMUX_CONF: &str = "\
+set -g base-index 1
+set -g pane-base-index 1
+set -g default-command 'echo from-the-users-default-command; exec sleep 100000'
+set -g remain-on-exit off
+set -g history-limit 100
+set -g destroy-unattached on
+set -g automatic-rename on
+set -g exit-empty on
+";
 
 /// One test's world. Dropping it kills its tmux server, even when the test panics.
 pub struct TestEnv {
@@ -26,12 +43,45 @@ impl TestEnv {
     pub fn new() -> Self {
         let tmp = tempfile::Builder::new().prefix("cxs-test").tempdir().unwrap();
         std::fs::create_dir(tmp.path().join("work")).unwrap();
+        std::fs::write(tmp.path().join(".tmux.conf"), HOSTILE_TMUX_CONF).unwrap();
         let n = NEXT_SOCKET.fetch_add(1, Ordering::Relaxed);
         let mut env =
             TestEnv { tmp, socket: format!("cxs-test-{}-{n}", std::process::id()), server: 0 };
-        env.tmux_ok(&["-f", "/dev/null", "new-session", "-d", "-s", "user-own", "sleep 10000"]);
+        env.user_session("user-own");
         env.server = env.tmux_ok(&["display-message", "-p", "#{pid}"]).trim().parse().unwrap();
         env
+    }
+
+    /// Starts a detached session of the user's own, kept alive against their own
+    /// `destroy-unattached`.
+    #[track_caller]
+    pub fn user_session(&self, name: &str) {
+        self.user_session_running(name, &[], "sleep 10000");
+    }
+
+    /// [`TestEnv::user_session`] with `new-session` flags and a shell command of its own.
+    #[track_caller]
+    pub fn user_session_running(&self, name: &str, flags: &[&str], command: &str) {
+        let target = format!("={name}:");
+        let new = [&["new-session", "-d", "-s", name], flags, &[command]].concat();
+        let keep = [";", "set-option", "-t", &target, "destroy-unattached", "off"];
+        self.tmux_ok(&[&new[..], &keep].concat());
+    }
+
+    /// The environment every process a test starts gets, and nothing else.
+    pub fn base_env(&self) -> Vec<(&'static str, std::ffi::OsString)> {
+        let root = self.tmp.path();
+        vec![
+            ("PATH", std::env::var_os("PATH").unwrap_or_default()),
+            ("HOME", root.into()),
+            ("XDG_CONFIG_HOME", root.join(".config").into()),
+            ("XDG_STATE_HOME", root.join(".local/state").into()),
+            ("XDG_DATA_HOME", root.join(".local/share").into()),
+            ("XDG_CACHE_HOME", root.join(".cache").into()),
+            ("CODEX_HOME", root.join(".codex").into()),
+            ("CXS_CONFIG", root.join(".config/cxs/config.toml").into()),
+            ("TMUX_TMPDIR", self.tmux_tmpdir().into()),
+        ]
     }
 
     /// `cxs` with this environment's home, socket and fake agent, in the work directory.
@@ -40,10 +90,7 @@ impl TestEnv {
         command
             .args(args)
             .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.tmp.path())
-            .env("LANG", "C.UTF-8")
-            .env("TMUX_TMPDIR", self.tmux_tmpdir())
+            .envs(self.base_env())
             .env("CXS_HOME", self.home())
             .env("CXS_TMUX_SOCKET", &self.socket)
             .env("CXS_CODEX_BIN", fake_agent())
@@ -63,12 +110,19 @@ impl TestEnv {
 
     /// Runs tmux on this environment's server.
     pub fn tmux<S: AsRef<OsStr>>(&self, args: &[S]) -> Output {
+        self.tmux_on(&self.socket, args)
+    }
+
+    /// Runs tmux on the server at socket name `socket`.
+    fn tmux_on<S: AsRef<OsStr>>(&self, socket: &str, args: &[S]) -> Output {
+        // -u: read back unmangled without a locale, as cxs does.
         Command::new("tmux")
+            .arg("-u")
             .arg("-L")
-            .arg(&self.socket)
+            .arg(socket)
             .args(args)
-            .env_remove("TMUX")
-            .env("TMUX_TMPDIR", self.tmux_tmpdir())
+            .env_clear()
+            .envs(self.base_env())
             .output()
             .unwrap()
     }
@@ -85,10 +139,22 @@ impl TestEnv {
         String::from_utf8(output.stdout).unwrap()
     }
 
+    /// The tmux session name of cxs session `id`, as tmux has it (`@cxs-id`).
+    #[track_caller]
+    pub fn tmux_name(&self, id: &str) -> String {
+        let listing = self.tmux_ok(&["list-sessions", "-F", "#{@cxs-id} #{session_name}"]);
+        let found = listing.lines().find_map(|line| line.strip_prefix(&format!("{id} ")));
+        found.unwrap_or_else(|| panic!("no tmux session for {id} in:\n{listing}")).to_owned()
+    }
+
+    /// Another tmux server beside this one's, under the same temp dir; killed on drop.
+    pub fn second_server(&self, name: &str) -> Server<'_> {
+        Server { env: self, socket: format!("{}-{name}", self.socket) }
+    }
+
     /// The names of every tmux session on the server.
     pub fn tmux_sessions(&self) -> Vec<String> {
-        let output = self.tmux(&["list-sessions", "-F", "#{session_name}"]);
-        String::from_utf8(output.stdout).unwrap().lines().map(str::to_owned).collect()
+        session_names(&self.tmux(&["list-sessions", "-F", "#{session_name}"]))
     }
 
     /// Where tmux puts this test's socket, so it goes with the temp dir.
@@ -186,6 +252,34 @@ impl Drop for TestEnv {
     }
 }
 
+/// A second tmux server of a test, from [`TestEnv::second_server`].
+pub struct Server<'a> {
+    env: &'a TestEnv,
+    socket: String,
+}
+
+impl Server<'_> {
+    /// Its socket name.
+    pub fn socket(&self) -> &str {
+        &self.socket
+    }
+
+    /// The names of every tmux session on it.
+    pub fn tmux_sessions(&self) -> Vec<String> {
+        session_names(&self.env.tmux_on(&self.socket, &["list-sessions", "-F", "#{session_name}"]))
+    }
+}
+
+impl Drop for Server<'_> {
+    fn drop(&mut self) {
+        let _ = self.env.tmux_on(&self.socket, &["kill-server"]);
+    }
+}
+
+fn session_names(output: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stdout).lines().map(str::to_owned).collect()
+}
+
 /// A `cxs` invocation being built; it must end in an assertion.
 #[must_use]
 pub struct Cxs {
@@ -197,6 +291,12 @@ impl Cxs {
     /// Adds an environment variable.
     pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
         self.command.env(key, value);
+        self
+    }
+
+    /// Adds an argument.
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.command.arg(arg);
         self
     }
 

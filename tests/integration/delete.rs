@@ -15,7 +15,7 @@ fn delete_kills_the_agent_and_its_children_and_removes_state() {
     assert!(alive(agent) && alive(child));
     env.cxs(&["rm", &id]).success();
     assert!(!env.session_dir(&id).exists());
-    assert!(!env.tmux_sessions().contains(&format!("cxs-{id}")));
+    assert_eq!(env.tmux_sessions(), ["user-own"]);
     wait_until("the agent and its child to end", || !alive(agent) && !alive(child));
     assert_eq!(env.list_json().len(), 0);
 }
@@ -27,7 +27,7 @@ fn exited_and_lost_sessions_delete_too() {
     env.wait_for_status(&done, "exited");
     env.new_exec(&[("FAKE_AGENT_SLEEP", "30")], &["--id", "lost", "x"]);
     env.wait_for_status("lost", "running");
-    env.tmux_ok(&["kill-session", "-t", "=cxs-lost"]);
+    env.tmux_ok(&["kill-session", "-t", &format!("={}", env.tmux_name("lost"))]);
     env.wait_for_status("lost", "lost");
     env.cxs(&["delete", "done", "lost"]).success();
     assert_eq!(env.list_json().len(), 0);

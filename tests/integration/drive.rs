@@ -89,7 +89,7 @@ fn wait_for_a_lost_session_fails() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    env.tmux_ok(&["kill-session", "-t", "=cxs-doomed"]);
+    env.tmux_ok(&["kill-session", "-t", &format!("={}", env.tmux_name("doomed"))]);
     let output = waiter.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(
@@ -173,7 +173,13 @@ fn codex_notify_hook_marks_the_turn_end() {
 fn sessions_carry_tmux_options() {
     let env = TestEnv::new();
     env.new_exec(&[("FAKE_AGENT_SLEEP", "30")], &["--id", "tagged", "x"]);
-    let options = env.tmux_ok(&["show-options", "-t", "=cxs-tagged:", "-v", "@cxs-kind"]);
+    let options = env.tmux_ok(&[
+        "show-options",
+        "-t",
+        &format!("={}:", env.tmux_name("tagged")),
+        "-v",
+        "@cxs-kind",
+    ]);
     assert_eq!(options, "exec\n");
     let listed = env.tmux_ok(&["list-sessions", "-f", "#{@cxs-id}", "-F", "#{@cxs-id}"]);
     assert_eq!(listed, "tagged\n");

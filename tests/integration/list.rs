@@ -107,7 +107,7 @@ fn newest_is_index_zero_and_selectors_resolve() {
 #[test]
 fn users_own_sessions_are_invisible() {
     let env = TestEnv::new();
-    env.tmux_ok(&["new-session", "-d", "-s", "cxs-lookalike", "sleep 10000"]);
+    env.user_session("cxs-lookalike");
     assert_eq!(env.list_json().len(), 0);
     assert_eq!(env.cxs(&["attach", "user-own"]).fails(1), "error: no session matches 'user-own'\n");
     assert_eq!(

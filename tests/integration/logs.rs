@@ -56,11 +56,12 @@ fn follow_streams_until_the_agent_exits() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    env.tmux_ok(&["send-keys", "-t", "=cxs-talk:", "-l", "hello there"]);
-    env.tmux_ok(&["send-keys", "-t", "=cxs-talk:", "Enter"]);
+    let target = format!("={}:", env.tmux_name("talk"));
+    env.tmux_ok(&["send-keys", "-t", &target, "-l", "hello there"]);
+    env.tmux_ok(&["send-keys", "-t", &target, "Enter"]);
     env.wait_for_log(&id, "echo: hello there");
-    env.tmux_ok(&["send-keys", "-t", "=cxs-talk:", "-l", "exit 5"]);
-    env.tmux_ok(&["send-keys", "-t", "=cxs-talk:", "Enter"]);
+    env.tmux_ok(&["send-keys", "-t", &target, "-l", "exit 5"]);
+    env.tmux_ok(&["send-keys", "-t", &target, "Enter"]);
     let deadline = Instant::now() + Duration::from_secs(10);
     let status = loop {
         if let Some(status) = follower.try_wait().unwrap() {

@@ -9,6 +9,7 @@ mod attach;
 mod codex;
 mod delete;
 mod drive;
+mod environment;
 mod faults;
 mod help;
 mod list;

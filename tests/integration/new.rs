@@ -15,7 +15,7 @@ fn new_prints_a_petname_id_and_the_agent_runs() {
     assert!(words.iter().all(|w| !w.is_empty() && w.len() <= 6), "short words: {id}");
     env.wait_for_log(&id, "arg[3]=hello");
     assert_eq!(env.row(&id)["status"], "running");
-    assert!(env.tmux_sessions().contains(&format!("cxs-{id}")));
+    assert!(env.tmux_sessions().contains(&env.tmux_name(&id)));
 }
 
 #[test]
@@ -152,13 +152,15 @@ fn missing_codex_fails_before_creating_anything() {
 #[test]
 fn a_failed_start_leaves_nothing_and_spares_the_users_session() {
     let env = TestEnv::new();
-    // The user owns a tmux session with the name cxs would use: tmux refuses.
-    env.tmux_ok(&["new-session", "-d", "-s", "cxs-clash", "sleep 10000"]);
+    // The user owns a tmux session with the very name cxs would use: tmux refuses.
+    env.new_exec(&[], &["--id", "probe", "x"]);
+    let name = env.tmux_name("probe").replace("probe", "clash");
+    env.user_session(&name);
     let err = env.cxs(&["new", "exec", "--id", "clash", "x"]).fails(1);
-    assert!(err.contains("duplicate session: cxs-clash"), "{err}");
+    assert!(err.contains(&format!("duplicate session: {name}")), "{err}");
     assert!(!env.session_dir("clash").exists());
-    assert!(env.tmux_sessions().contains(&"cxs-clash".to_owned()), "the user's session lives");
-    assert_eq!(std::fs::read_dir(env.home().join("sessions")).unwrap().count(), 0);
+    assert!(env.tmux_sessions().contains(&name), "the user's session lives");
+    assert_eq!(std::fs::read_dir(env.home().join("sessions")).unwrap().count(), 1);
 }
 
 #[test]
@@ -196,7 +198,7 @@ fn exit_codes_are_recorded_in_the_sidecar() {
     let env = TestEnv::new();
     let id = env.new_exec(&[("FAKE_AGENT_EXIT", "3")], &["fail"]);
     let row = env.wait_for_status(&id, "exited");
-    let screen = env.tmux(&["capture-pane", "-p", "-t", &format!("=cxs-{id}:")]);
+    let screen = env.tmux(&["capture-pane", "-p", "-t", &format!("={}:", env.tmux_name(&id))]);
     let screen = String::from_utf8_lossy(&screen.stdout);
     let dead = env.tmux_ok(&[
         "list-panes",

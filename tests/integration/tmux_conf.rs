@@ -21,7 +21,7 @@ impl Desk {
             env.tmux_tmpdir().display(),
             env.socket()
         );
-        outer.tmux_ok(&["new-session", "-d", "-s", "terminal", "-x", "150", "-y", "40", &attach]);
+        outer.user_session_running("terminal", &["-x", "150", "-y", "40"], &attach);
         let desk = Desk { env, outer };
         wait_until("the client to attach", || desk.client_session() == "user-own");
         // Keys typed before the client drew its first screen may meet a terminal not yet
@@ -95,7 +95,7 @@ fn repl_from_a_prompt_switches_the_client_to_it() {
         (row["kind"].as_str(), row["prompt"].as_str()),
         (Some("repl"), Some("first message"))
     );
-    let name = format!("cxs-{}", row["id"].as_str().unwrap());
+    let name = desk.env.tmux_name(row["id"].as_str().unwrap());
     wait_until("the client on the new session", || desk.client_session() == name);
 }
 
@@ -112,7 +112,7 @@ fn pick_list_and_jump_to_waiting() {
     assert_eq!(env.cxs(&["status-line"]).success(), "cxs 1 running 1 waiting\n");
 
     desk.press(&["C-b", "a", "s"]);
-    wait_until("the session tree", || desk.screen().contains("cxs-busy-one"));
+    wait_until("the session tree", || desk.screen().contains("cxs-busy-one-"));
     assert!(!desk.screen().contains("user-own:"), "only cxs sessions: {}", desk.screen());
     desk.press(&["q"]);
 
@@ -129,5 +129,7 @@ fn pick_list_and_jump_to_waiting() {
     wait_until("the popup to close", || !desk.screen().contains("STATUS"));
 
     desk.press(&["C-b", "a", "w"]);
-    wait_until("the client on the waiting session", || desk.client_session() == "cxs-asks");
+    wait_until("the client on the waiting session", || {
+        desk.client_session() == env.tmux_name("asks")
+    });
 }

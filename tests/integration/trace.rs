@@ -22,7 +22,7 @@ fn tmux_calls_do_not_grow_with_sessions() {
     }
     let list = tmux_calls(&env, &["list", "--json"]);
     assert_eq!(list.len(), 1, "{list:?}");
-    assert!(list[0].starts_with(&format!("+ tmux -L {} list-sessions -F ", env.socket())));
+    assert!(list[0].starts_with(&format!("+ tmux -u -L {} list-sessions -F ", env.socket())));
     let ids: Vec<String> = (0..20).map(|i| format!("s{i}")).collect();
     let delete = tmux_calls(
         &env,
