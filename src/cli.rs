@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use std::ffi::OsString;
 use std::time::Duration;
 
-use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 use clap_complete::ArgValueCandidates;
-use serde::Deserialize;
 
+use crate::agent::{Approval, Sandbox};
 use crate::cmd::session_ids;
 
 use crate::session::Selector;
@@ -62,15 +62,6 @@ pub enum Command {
     Completions(Lazy<CompletionsArgs>),
     /// Print the man page (roff).
     Man,
-    /// Run an agent inside its tmux pane and record how it ended (used by `new`).
-    #[command(name = "__run", hide = true)]
-    Run(RunArgs),
-    /// Append the pane's output to the log, rotating it (fed by `pipe-pane`).
-    #[command(name = "__log", hide = true)]
-    Log(LogArgs),
-    /// Record that Codex finished a turn (Codex's `notify` hook).
-    #[command(name = "__notify", hide = true)]
-    Notify(NotifyArgs),
 }
 
 /// A subcommand's arguments, built only when that subcommand is the one being parsed.
@@ -149,10 +140,13 @@ fn keep_about(cmd: clap::Command, augment: fn(clap::Command) -> clap::Command) -
     built-in (claude, aider, gemini) or configured agent; see `cxs agents`.")]
 pub enum NewCommand {
     /// A one-shot `codex exec` run.
+    // The prompt is optional to clap only so that a prompt put after `--` gets an error that
+    // says where it goes.
+    #[command(override_usage = "cxs new exec [OPTIONS] <PROMPT> [-- <AGENT_ARGS>...]")]
     Exec(Lazy<ExecArgs>),
     /// The interactive Codex TUI.
     Repl(Lazy<ReplArgs>),
-    /// Any command, given after `--`.
+    /// Any command: a program and its arguments.
     Cmd(Lazy<CmdArgs>),
     /// A built-in or configured agent by name.
     #[command(external_subcommand)]
@@ -217,9 +211,10 @@ pub struct ExecArgs {
     /// File to write the agent's last message to.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output_last_message: Option<PathBuf>,
-    /// The task for the agent.
+    /// The task for the agent; required, and before `--` (what follows `--` goes to codex as it
+    /// is).
     #[arg(value_name = "PROMPT", allow_hyphen_values = true)]
-    pub prompt: String,
+    pub prompt: Option<String>,
     /// Extra arguments passed to the agent verbatim.
     #[arg(last = true, value_name = "AGENT_ARGS")]
     pub extra: Vec<String>,
@@ -254,8 +249,13 @@ pub struct CmdArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub new: NewArgs,
-    /// The program and its arguments.
-    #[arg(last = true, required = true, value_name = "ARGV")]
+    /// The program and its arguments (`--` before them is optional).
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "ARGV"
+    )]
     pub argv: Vec<String>,
 }
 
@@ -269,31 +269,6 @@ pub struct AgentArgs {
     /// Arguments passed to the agent verbatim.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "ARGS")]
     pub args: Vec<String>,
-}
-
-/// Codex's sandbox policies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Sandbox {
-    /// The model may read files but not write them.
-    ReadOnly,
-    /// The model may write inside the working directory.
-    WorkspaceWrite,
-    /// No sandbox at all.
-    DangerFullAccess,
-}
-
-/// Codex's approval policies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Approval {
-    /// Ask before anything but trusted commands.
-    Untrusted,
-    /// Ask only when a command fails in the sandbox.
-    OnFailure,
-    /// The model decides when to ask.
-    OnRequest,
-    /// Never ask.
-    Never,
 }
 
 /// `cxs list`.
@@ -403,36 +378,6 @@ pub struct CompletionsArgs {
     /// Shell to print the script for.
     #[arg(value_name = "SHELL")]
     pub shell: clap_complete::Shell,
-}
-
-/// `cxs __run`.
-#[derive(Debug, Args)]
-pub struct RunArgs {
-    /// The session's state directory.
-    #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
-}
-
-/// `cxs __log`.
-#[derive(Debug, Args)]
-pub struct LogArgs {
-    /// The session's state directory.
-    #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
-    /// Rotate past this many bytes.
-    #[arg(value_name = "BYTES")]
-    pub max: u64,
-}
-
-/// `cxs __notify`.
-#[derive(Debug, Args)]
-pub struct NotifyArgs {
-    /// The session's state directory.
-    #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
-    /// Codex's JSON event.
-    #[arg(value_name = "JSON")]
-    pub event: String,
 }
 
 fn parse_duration(value: &str) -> Result<Duration, String> {

@@ -5,10 +5,11 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use serde::Deserialize;
+use toml::Spanned;
 
-use crate::cli::Sandbox;
+use crate::agent::{Kind, Sandbox};
 
 /// Everything the configuration file can say.
 #[derive(Debug, Default, Deserialize)]
@@ -17,18 +18,19 @@ pub struct Config {
     /// Defaults for `new`.
     #[serde(default)]
     pub defaults: Defaults,
-    /// Agents by name, added to (or replacing) the built-in ones.
+    /// Agents by name, added to (or replacing) the built-in ones; spanned, so an error can
+    /// name the line.
     #[serde(default)]
-    pub agents: BTreeMap<String, AgentConfig>,
+    pub agents: BTreeMap<Spanned<String>, AgentConfig>,
 }
 
 /// `[defaults]`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Defaults {
-    /// Codex model when `-m` is not given.
+    /// Codex model when neither `-m` nor `-p` is given (a profile brings its own).
     pub model: Option<String>,
-    /// Codex sandbox when `-s` is not given.
+    /// Codex sandbox when neither `-s` nor `-p` is given.
     pub sandbox: Option<Sandbox>,
     /// Working directory when `-C` is not given (`~/` expands to the home directory).
     pub cd: Option<PathBuf>,
@@ -44,7 +46,7 @@ pub struct Defaults {
 #[serde(deny_unknown_fields)]
 pub struct AgentConfig {
     /// Program and leading arguments.
-    pub command: Vec<String>,
+    pub command: Spanned<Vec<String>>,
     /// Regexes that, matched against the agent's screen, mean it waits for the user.
     #[serde(default)]
     pub waiting: Vec<String>,
@@ -72,11 +74,30 @@ impl Config {
 
     fn parse(text: &str) -> Result<Self> {
         // toml's message names the key and its line; keep it on one line.
-        toml::from_str(text).map_err(|e| {
+        let config: Config = toml::from_str(text).map_err(|e| {
             let message = e.to_string().lines().next().unwrap_or_default().to_owned();
             let detail = e.message().to_owned();
             anyhow::anyhow!("{message}: {detail}")
-        })
+        })?;
+        // What would be accepted here and only fail at `new`, or never run, fails now.
+        let line = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
+        for (name, agent) in &config.agents {
+            if Kind::RESERVED.contains(&name.get_ref().as_str()) {
+                bail!(
+                    "line {}: agent name '{}' is reserved: exec and repl run codex, cmd any command",
+                    line(name.span().start),
+                    name.get_ref()
+                );
+            }
+            if agent.command.get_ref().first().is_none_or(String::is_empty) {
+                bail!(
+                    "line {}: agent '{}' needs a command: command = [\"program\", \"args\"...]",
+                    line(agent.command.span().start),
+                    name.get_ref()
+                );
+            }
+        }
+        Ok(config)
     }
 }
 
@@ -146,8 +167,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.defaults.sandbox, Some(Sandbox::WorkspaceWrite));
-        assert_eq!(config.agents["mine"].command, ["my-agent", "--fast"]);
-        assert_eq!(config.agents["mine"].env["MY_AGENT_MODE"], "quiet");
+        let mine = config.agents.values().next().unwrap();
+        assert_eq!(mine.command.get_ref(), &["my-agent", "--fast"]);
+        assert_eq!(mine.env["MY_AGENT_MODE"], "quiet");
     }
 
     #[test]
@@ -159,6 +181,22 @@ mod tests {
         assert!(parse_size("0").is_err() && parse_size("1T").is_err() && parse_size("M").is_err());
         let config = Config::parse("[defaults]\nmax_log = \"1M\"\n").unwrap();
         assert_eq!(config.defaults.max_log, Some(1 << 20));
+    }
+
+    #[test]
+    fn agents_that_could_never_run_are_errors_naming_the_line() {
+        let err = |text: &str| Config::parse(text).unwrap_err().to_string();
+        assert_eq!(
+            err("[defaults]\n\n[agents.exec]\ncommand = [\"x\"]\n"),
+            "line 3: agent name 'exec' is reserved: exec and repl run codex, cmd any command"
+        );
+        assert!(
+            err("[agents.codex]\ncommand = [\"x\"]\n").starts_with("line 1: agent name 'codex'")
+        );
+        assert_eq!(
+            err("[agents.mine]\nwaiting = []\ncommand = []\n"),
+            "line 3: agent 'mine' needs a command: command = [\"program\", \"args\"...]"
+        );
     }
 
     #[test]

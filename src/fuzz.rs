@@ -1,12 +1,8 @@
 //! Property tests over the parts that take untrusted text: selectors, ids, sidecars, the
 //! terminal-to-plain-text filter and the argv builder. They run with `cargo test`.
 
-use std::path::Path;
-
-use clap::Parser;
 use proptest::prelude::*;
 
-use crate::cli::{Cli, Command, Lazy, NewCommand};
 use crate::plain::Plain;
 use crate::session::Selector;
 use crate::store::{SessionId, Sidecar};
@@ -52,17 +48,5 @@ proptest! {
         split.extend(p.finish());
         prop_assert_eq!(&whole, &split);
         prop_assert!(!whole.contains(&0x1b));
-    }
-
-    #[test]
-    fn the_prompt_is_always_the_last_argument(prompt in "\\PC{1,200}") {
-        let Ok(cli) = Cli::try_parse_from(["cxs", "new", "exec", "-m", "o3", prompt.as_str()]) else {
-            // A prompt that reads as one of exec's flags is a usage error, never an argv.
-            return Ok(());
-        };
-        let Command::New(Lazy(NewCommand::Exec(args))) = cli.command else { unreachable!() };
-        let launch = crate::agent::exec(Path::new("/c"), &args, Path::new("/"), &Default::default())
-            .unwrap();
-        prop_assert_eq!(&launch.argv[launch.argv.len() - 2..], &["--".to_owned(), prompt]);
     }
 }

@@ -1,12 +1,13 @@
 //! cxs: run AI coding agents as background tmux sessions.
 
 mod agent;
-mod agents;
+mod catalog;
 mod cli;
 mod cmd;
 mod config;
 #[cfg(test)]
 mod fuzz;
+mod hidden;
 mod plain;
 mod procs;
 mod session;
@@ -18,8 +19,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let result = match cmd::internal() {
-        Some(command) => cmd::run(command),
+    let result = match hidden::parse(std::env::args_os()) {
+        Some(hidden) => cmd::run_hidden(hidden),
         None => {
             cmd::answer_shell();
             cmd::run(cli::Cli::parse().command)
@@ -41,6 +42,9 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {err:#}");
+            if err.downcast_ref::<cmd::Usage>().is_some() {
+                return ExitCode::from(2);
+            }
             ExitCode::FAILURE
         }
     }

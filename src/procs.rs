@@ -12,8 +12,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::time::{Duration, Instant};
 
-/// The variable every agent gets, naming its session's directory; children inherit it.
-pub const MARKER_VAR: &str = "CXS_SESSION_DIR";
+use crate::hidden::{self, MARKER_VAR};
 
 /// A live process, held by pidfd.
 #[derive(Debug)]
@@ -142,7 +141,7 @@ fn runs_in(pid: u32, dir: &OsStr) -> bool {
         return false;
     };
     let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
-    args.windows(2).any(|pair| pair[0] == b"__run" && pair[1] == dir.as_bytes())
+    hidden::is_runner(&args, dir)
 }
 
 fn pidfd_open(pid: u32) -> Option<OwnedFd> {

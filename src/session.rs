@@ -9,7 +9,7 @@ use std::str::FromStr;
 use anyhow::{Result, bail};
 use chrono::{DateTime, Utc};
 
-use crate::agents::{self, Agent, Signs};
+use crate::catalog::{self, Agent, Signs};
 use crate::store::{Listing, SessionDir, SessionId, Sidecar, Store};
 use crate::tmux::{PaneState, SessionName, Snapping, Snapshot, Socket, Tmux};
 
@@ -213,7 +213,7 @@ pub fn gather<'a>(
             let ok = sidecar.as_ref().ok();
             let server = servers.index(ok.and_then(|s| s.server.as_ref()));
             let signs = match (ok, agents) {
-                (Some(s), Some(agents)) if s.exit_code.is_none() => agents::signs(agents, &s.kind),
+                (Some(s), Some(agents)) if s.exit_code.is_none() => catalog::signs(agents, &s.kind),
                 _ => None,
             };
             let name = recorded_name(store, &id, ok);

@@ -19,6 +19,7 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::agent::Kind;
 use crate::tmux::Socket;
 
 /// The sidecar format this cxs writes; a newer one is read but never rewritten.
@@ -92,7 +93,7 @@ pub struct Sidecar {
     /// The session's id.
     pub id: SessionId,
     /// What runs: `exec` or `repl` for Codex, an agent's name, or `cmd`.
-    pub kind: String,
+    pub kind: Kind,
     /// The agent's full argv, program first.
     pub argv: Vec<String>,
     /// The agent's working directory.
@@ -539,7 +540,7 @@ mod tests {
         let sidecar = Sidecar {
             version: SIDECAR_VERSION,
             id,
-            kind: "exec".into(),
+            kind: Kind::Exec,
             argv: vec!["codex".into(), "exec".into(), "--".into(), "it's \"quoted\"\n".into()],
             cwd: "/tmp".into(),
             created: Utc::now(),

@@ -251,7 +251,7 @@ impl Tmux {
         self.trace(&argv);
         // The marker names one session's processes; a server started here must not hand it
         // to every pane it will ever run.
-        let command = duct::cmd(program()?, &argv).env_remove(crate::procs::MARKER_VAR);
+        let command = duct::cmd(program()?, &argv).env_remove(crate::hidden::MARKER_VAR);
         let command = match stdin {
             Some(bytes) => command.stdin_bytes(bytes.to_vec()),
             None => command.stdin_null(),
@@ -419,7 +419,7 @@ impl Tmux {
         let argv = self.argv(&Chain::default().cmd(command).args);
         self.trace(&argv);
         let mut command = std::process::Command::new(program()?);
-        command.args(argv).env_remove(crate::procs::MARKER_VAR);
+        command.args(argv).env_remove(crate::hidden::MARKER_VAR);
         if !inside {
             // Attaching from another tmux server's pane nests on purpose; tmux would refuse.
             command.env_remove("TMUX");

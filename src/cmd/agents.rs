@@ -4,14 +4,14 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use crate::agents;
+use crate::catalog;
 use crate::config::Config;
 
 /// Prints one line per agent.
 pub fn run() -> Result<()> {
     let config = Config::load()?;
     let mut out = std::io::stdout().lock();
-    let agents = agents::all(&config)?;
+    let agents = catalog::all(&config)?;
     let rows: Vec<[String; 4]> = agents
         .iter()
         .map(|a| {

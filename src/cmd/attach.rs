@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 use super::Env;
-use crate::agents;
+use crate::catalog;
 use crate::cli::AttachArgs;
 use crate::session::{self, Session, Status};
 use crate::tmux::{SessionName, Tmux};
@@ -32,7 +32,7 @@ pub fn attach(tmux: &Tmux, name: &SessionName, read_only: bool) -> Result<()> {
 
 /// The waiting session whose pane printed last: the one that most likely just asked.
 fn newest_waiting(env: &Env) -> Result<Session> {
-    let agents = agents::all(&env.config)?;
+    let agents = catalog::all(&env.config)?;
     session::all(&env.store, &env.tmux, Some(&agents))?
         .into_iter()
         .filter(|s| s.status == Status::Waiting)

@@ -8,7 +8,7 @@ use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
 
 use super::Env;
-use crate::agents;
+use crate::catalog;
 use crate::cli::ListArgs;
 use crate::session::{self, Session, Status};
 
@@ -18,7 +18,7 @@ const COLUMNS: usize = 9;
 /// Prints the listing, once or (`--watch`) every second until interrupted.
 pub fn run(args: &ListArgs) -> Result<()> {
     let env = Env::load()?;
-    let agents = agents::all(&env.config)?;
+    let agents = catalog::all(&env.config)?;
     // Buffered: pretty JSON is written a line at a time, thousands of lines for 500 rows.
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     loop {
@@ -102,7 +102,7 @@ impl Row {
         Row {
             index: session.index,
             id: session.id.clone(),
-            kind: sidecar.map(|s| s.kind.clone()),
+            kind: sidecar.map(|s| s.kind.to_string()),
             status,
             exit_code,
             pid: sidecar.and_then(|s| s.pid).filter(|_| session.is_running()),

@@ -6,11 +6,11 @@ mod capture;
 mod completions;
 mod delete;
 mod list;
-mod log;
+mod log_writer;
 mod logs;
 mod new;
-mod notify;
-mod run;
+mod notify_hook;
+mod runner;
 mod send;
 mod status_line;
 mod tmux_conf;
@@ -19,8 +19,9 @@ mod wait;
 use anyhow::Result;
 pub use completions::{answer_shell, session_ids};
 
-use crate::cli::{Command, LogArgs, NotifyArgs, RunArgs};
+use crate::cli::Command;
 use crate::config::Config;
+use crate::hidden::Hidden;
 use crate::session::{self, Selector, Session};
 use crate::store::Store;
 use crate::tmux::Tmux;
@@ -56,6 +57,18 @@ impl Env {
     }
 }
 
+/// A mistake on the command line that clap cannot see: printed as an error, exit status 2.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
 /// Leave with this exit status and no message (the agent's own status, passed through).
 #[derive(Debug)]
 pub struct SilentExit(pub u8);
@@ -68,23 +81,13 @@ impl std::fmt::Display for SilentExit {
 
 impl std::error::Error for SilentExit {}
 
-/// The hidden commands cxs starts itself, parsed without building the whole command line:
-/// the runner and the log writer start with every session, the notify hook after every turn.
-pub fn internal() -> Option<Command> {
-    let mut args = std::env::args_os().skip(1);
-    let verb = args.next()?;
-    let mut next = || args.next().map(std::path::PathBuf::from);
-    let command = match verb.to_str()? {
-        "__run" => Command::Run(RunArgs { dir: next()? }),
-        "__log" => Command::Log(LogArgs { dir: next()?, max: next()?.to_str()?.parse().ok()? }),
-        "__notify" => Command::Notify(NotifyArgs {
-            dir: next()?,
-            event: next()?.into_os_string().into_string().ok()?,
-        }),
-        _ => return None,
-    };
-    // Anything unexpected goes to clap, which explains it.
-    args.next().is_none().then_some(command)
+/// Runs one of the commands cxs starts itself.
+pub fn run_hidden(hidden: Hidden) -> Result<()> {
+    match hidden {
+        Hidden::Run { dir } => runner::run(dir),
+        Hidden::Log { dir, max } => log_writer::run(dir, max),
+        Hidden::Notify { dir, event } => notify_hook::run(dir, &event),
+    }
 }
 
 /// Runs one verb.
@@ -103,8 +106,5 @@ pub fn run(command: Command) -> Result<()> {
         Command::StatusLine => status_line::run(),
         Command::Completions(args) => completions::run(&args),
         Command::Man => completions::man(),
-        Command::Run(args) => run::run(&args),
-        Command::Log(args) => log::run(&args),
-        Command::Notify(args) => notify::run(&args),
     }
 }

@@ -1,6 +1,5 @@
 //! `cxs new`: claim an id, record the session, and start it in tmux in one call.
 
-use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -9,10 +8,11 @@ use chrono::Utc;
 use clap::Parser;
 
 use super::Env;
-use crate::agent::{self, Launch};
-use crate::cli::{AgentArgs, NewArgs, NewCommand};
+use crate::agent::{self, CodexOptions, ExecOptions, Kind, Launch, ReplOptions};
+use crate::catalog::Agent;
+use crate::cli::{AgentArgs, CodexArgs, ExecArgs, NewArgs, NewCommand, ReplArgs};
 use crate::config::Defaults;
-use crate::procs;
+use crate::hidden;
 use crate::session::{self, tmux_name};
 use crate::store::{self, SIDECAR_VERSION, SessionDir, SessionId, Sidecar, StagedSidecar, Store};
 use crate::tmux::{SessionName, Socket, Start, Tmux, TmuxError};
@@ -26,26 +26,19 @@ pub fn run(command: &NewCommand) -> Result<()> {
     let named_args;
     let (new, mut launch): (&NewArgs, Launch) = match command {
         NewCommand::Exec(args) => {
-            (&args.new, agent::exec(&agent::codex_bin()?, args, &base, defaults)?)
+            let options = exec_options(args, defaults, &base)?;
+            (&args.new, agent::exec(&agent::codex_bin()?, &options)?)
         }
         NewCommand::Repl(args) => {
-            (&args.new, agent::repl(&agent::codex_bin()?, args, &base, defaults)?)
+            let options = repl_options(args, defaults, &base)?;
+            (&args.new, agent::repl(&agent::codex_bin()?, &options)?)
         }
         NewCommand::Cmd(args) => (&args.new, agent::command(&args.argv)?),
         NewCommand::Agent(words) => {
             let (name, rest) = words.split_first().context("no agent name given")?;
-            let name = name.to_string_lossy();
-            let agents = crate::agents::all(&env.config)?;
-            let Some(found) = agents.iter().find(|a| a.name == name && a.name != "codex") else {
-                let known: Vec<&str> = agents.iter().map(|a| a.name.as_str()).collect();
-                bail!(
-                    "unknown agent '{name}': use exec or repl for codex, cmd for any command, \
-                     or one of: {}",
-                    known.join(", ")
-                );
-            };
+            let found = named_agent(&env, &name.to_string_lossy())?;
             named_args = AgentArgs::try_parse_from(rest).unwrap_or_else(|e| e.exit());
-            (&named_args.new, agent::named(found, &named_args.args)?)
+            (&named_args.new, agent::named(&found, &named_args.args)?)
         }
     };
     let cwd = working_dir(new, defaults, &base)?;
@@ -68,8 +61,12 @@ pub fn run(command: &NewCommand) -> Result<()> {
     };
     // A `delete` racing this one, and the runner, wait until the session is whole (or undone).
     let lock = dir.lock().map_err(fail)?;
-    let chained = match launch.kind.as_str() {
-        "repl" => agent::add_notify(&mut launch, &runner, dir.path()).map_err(fail)?,
+    // Codex's notify hook says when a turn ends (exec fires it too, once); a cxs whose own
+    // path is not UTF-8 cannot be written into Codex's TOML, and goes without.
+    let chained = match (&launch.kind, hidden::notify_hook(&runner, dir.path())) {
+        (Kind::Repl | Kind::Exec, Some(hook)) => {
+            agent::add_notify(&mut launch, &hook).map_err(fail)?
+        }
         _ => None,
     };
     let plan = Plan { launch: &launch, cwd: &cwd, runner: &runner, max_log, chained, name: &name };
@@ -87,6 +84,82 @@ pub fn run(command: &NewCommand) -> Result<()> {
         return super::attach::attach(&env.tmux, &name, false);
     }
     Ok(())
+}
+
+/// The agent a `cxs new NAME` names, or an error that says what to type instead.
+fn named_agent(env: &Env, name: &str) -> Result<Agent> {
+    if name == "codex" {
+        bail!("codex runs as `cxs new exec PROMPT` (one-shot) or `cxs new repl` (the TUI)");
+    }
+    let agents = crate::catalog::all(&env.config)?;
+    if let Some(found) = agents.iter().find(|a| a.name == name && a.name != "codex") {
+        return Ok(found.clone());
+    }
+    let known: Vec<&str> =
+        agents.iter().map(|a| a.name.as_str()).filter(|n| *n != "codex").collect();
+    bail!(
+        "unknown agent '{name}': use exec or repl for codex, cmd for any command, or one of: {}",
+        known.join(", ")
+    )
+}
+
+/// `new exec`'s flags with the config's defaults applied.
+fn exec_options(args: &ExecArgs, defaults: &Defaults, base: &Path) -> Result<ExecOptions> {
+    let Some(prompt) = args.prompt.clone() else {
+        return Err(super::Usage(
+            "no PROMPT given: the prompt goes before `--`; what follows `--` is passed to codex \
+             as it is (cxs new exec [OPTIONS] PROMPT [-- AGENT_ARGS...])"
+                .to_owned(),
+        )
+        .into());
+    };
+    Ok(ExecOptions {
+        codex: codex_options(&args.codex, defaults, base)?,
+        skip_git_repo_check: args.skip_git_repo_check,
+        json: args.json,
+        output_last_message: args.output_last_message.as_ref().map(|file| base.join(file)),
+        prompt,
+        extra: args.extra.clone(),
+    })
+}
+
+/// `new repl`'s flags with the config's defaults applied.
+fn repl_options(args: &ReplArgs, defaults: &Defaults, base: &Path) -> Result<ReplOptions> {
+    Ok(ReplOptions {
+        codex: codex_options(&args.codex, defaults, base)?,
+        ask_for_approval: args.ask_for_approval,
+        search: args.search,
+        prompt: args.prompt.clone(),
+        extra: args.extra.clone(),
+    })
+}
+
+/// Codex's shared flags, with cxs's defaults where the user gave neither the flag nor a
+/// profile (a profile brings its own model and sandbox, which a default would replace), and
+/// images checked and made absolute.
+fn codex_options(args: &CodexArgs, defaults: &Defaults, base: &Path) -> Result<CodexOptions> {
+    let unprofiled = args.profile.is_none();
+    let images = args
+        .images
+        .iter()
+        .map(|image| {
+            let path = std::path::absolute(base.join(image))
+                .with_context(|| format!("invalid image path '{}'", image.display()))?;
+            match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_file() => Ok(path),
+                Ok(_) => bail!("image '{}' is not a file", path.display()),
+                Err(_) => bail!("image '{}' does not exist", path.display()),
+            }
+        })
+        .collect::<Result<_>>()?;
+    Ok(CodexOptions {
+        model: args.model.clone().or_else(|| defaults.model.clone().filter(|_| unprofiled)),
+        images,
+        sandbox: args.sandbox.or(defaults.sandbox.filter(|_| unprofiled)),
+        profile: args.profile.clone(),
+        config: args.config.clone(),
+        oss: args.oss,
+    })
 }
 
 /// `-C`, else the configured default (with `~/` expanded), else the current directory.
@@ -142,15 +215,14 @@ struct Plan<'a> {
 
 fn start(tmux: &Tmux, id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Result<()> {
     let Plan { launch, cwd, runner, max_log, .. } = *plan;
-    let command: Vec<OsString> = vec![runner.into(), "__run".into(), dir.path().into()];
-    let logger: Vec<OsString> =
-        vec![runner.into(), "__log".into(), dir.path().into(), max_log.to_string().into()];
+    let command = hidden::runner(runner, dir.path());
+    let logger = hidden::log_writer(runner, dir.path(), max_log);
     // tmux works through the chain while the session's files are written: the runner it
     // starts reads them only once the session's lock, held by the caller, is free.
     let starting = tmux.start(&Start {
         name: plan.name,
         id: id.as_str(),
-        kind: &launch.kind,
+        kind: launch.kind.as_str(),
         cwd,
         command: &command,
         logger: &logger,
@@ -171,7 +243,7 @@ fn write_files(
 ) -> Result<StagedSidecar> {
     let Plan { launch, cwd, .. } = *plan;
     let extra = launch.env.iter().map(|(k, v)| (k.into(), v.into()));
-    let marker = (procs::MARKER_VAR.into(), dir.path().into());
+    let marker = (hidden::MARKER_VAR.into(), dir.path().into());
     dir.write_env(std::env::vars_os().chain(extra).chain([marker]))?;
     dir.stage(&Sidecar {
         version: SIDECAR_VERSION,
@@ -226,5 +298,184 @@ fn undo(tmux: &Tmux, name: &SessionName, id: &SessionId) {
         && panes.iter().any(|p| session::owns(name, id.as_str(), p))
     {
         let _ = tmux.kill(&[name]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::agent::Sandbox;
+    use crate::cli::{Cli, Command, Lazy};
+
+    /// Parses `cxs new ...` and renders the argv it builds, one argument a line.
+    fn argv_for(args: &[&str]) -> String {
+        argv_with(args, &Defaults::default())
+    }
+
+    fn argv_with(args: &[&str], defaults: &Defaults) -> String {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("shot.png"), b"png").unwrap();
+        let cli = Cli::try_parse_from(["cxs", "new"].iter().chain(args)).unwrap();
+        let codex = Path::new("/opt/bin/codex");
+        let launch = match cli.command {
+            Command::New(Lazy(NewCommand::Exec(a))) => {
+                agent::exec(codex, &exec_options(&a, defaults, tmp.path()).unwrap()).unwrap()
+            }
+            Command::New(Lazy(NewCommand::Repl(a))) => {
+                agent::repl(codex, &repl_options(&a, defaults, tmp.path()).unwrap()).unwrap()
+            }
+            _ => unreachable!(),
+        };
+        let base = tmp.path().to_str().unwrap();
+        launch.argv.iter().map(|a| format!("{:?}\n", a.replace(base, "[CWD]"))).collect()
+    }
+
+    #[test]
+    fn exec_minimal() {
+        insta::assert_snapshot!(argv_for(&["exec", "fix the build"]), @r#"
+        "/opt/bin/codex"
+        "exec"
+        "--"
+        "fix the build"
+        "#);
+    }
+
+    #[test]
+    fn exec_every_flag() {
+        insta::assert_snapshot!(argv_for(&[
+            "exec", "-m", "o3", "-i", "shot.png", "--image", "shot.png", "-s", "workspace-write",
+            "-p", "work", "-c", "a=1", "-c", "b=\"x y\"", "--oss", "--skip-git-repo-check",
+            "--json", "-o", "last.txt", "--id", "x", "-C", "/tmp", "the prompt", "--", "--x", "y",
+        ]), @r#"
+        "/opt/bin/codex"
+        "exec"
+        "--model"
+        "o3"
+        "--image"
+        "[CWD]/shot.png"
+        "--image"
+        "[CWD]/shot.png"
+        "--sandbox"
+        "workspace-write"
+        "--profile"
+        "work"
+        "--config"
+        "a=1"
+        "--config"
+        "b=\"x y\""
+        "--oss"
+        "--skip-git-repo-check"
+        "--json"
+        "--output-last-message"
+        "[CWD]/last.txt"
+        "--x"
+        "y"
+        "--"
+        "the prompt"
+        "#);
+    }
+
+    #[test]
+    fn exec_prompt_with_leading_dash_stays_a_prompt() {
+        insta::assert_snapshot!(argv_for(&["exec", "-m", "o3", "--rm -rf is bad"]), @r#"
+        "/opt/bin/codex"
+        "exec"
+        "--model"
+        "o3"
+        "--"
+        "--rm -rf is bad"
+        "#);
+    }
+
+    #[test]
+    fn repl_every_flag() {
+        insta::assert_snapshot!(argv_for(&[
+            "repl", "-m", "o3", "-a", "on-request", "-s", "read-only", "--search", "hello",
+            "--", "--extra",
+        ]), @r#"
+        "/opt/bin/codex"
+        "--model"
+        "o3"
+        "--sandbox"
+        "read-only"
+        "--ask-for-approval"
+        "on-request"
+        "--search"
+        "--extra"
+        "--"
+        "hello"
+        "#);
+    }
+
+    #[test]
+    fn repl_without_prompt() {
+        insta::assert_snapshot!(argv_for(&["repl"]), @r#""/opt/bin/codex""#);
+    }
+
+    #[test]
+    fn a_missing_image_is_named_with_its_normalised_path() {
+        let cli = Cli::try_parse_from(["cxs", "new", "exec", "-i", "./nope.png", "p"]).unwrap();
+        let Command::New(Lazy(NewCommand::Exec(args))) = cli.command else { unreachable!() };
+        let err = exec_options(&args, &Defaults::default(), Path::new("/w")).unwrap_err();
+        assert_eq!(err.to_string(), "image '/w/nope.png' does not exist");
+    }
+
+    #[test]
+    fn config_defaults_apply_unless_a_flag_is_given() {
+        let defaults = Defaults {
+            model: Some("o4".into()),
+            sandbox: Some(Sandbox::ReadOnly),
+            ..Defaults::default()
+        };
+        insta::assert_snapshot!(argv_with(&["exec", "-m", "o3", "p"], &defaults), @r#"
+        "/opt/bin/codex"
+        "exec"
+        "--model"
+        "o3"
+        "--sandbox"
+        "read-only"
+        "--"
+        "p"
+        "#);
+    }
+
+    #[test]
+    fn config_defaults_never_replace_a_profiles_own() {
+        let defaults = Defaults {
+            model: Some("o4".into()),
+            sandbox: Some(Sandbox::ReadOnly),
+            ..Defaults::default()
+        };
+        insta::assert_snapshot!(argv_with(&["exec", "-p", "fast", "p"], &defaults), @r#"
+        "/opt/bin/codex"
+        "exec"
+        "--profile"
+        "fast"
+        "--"
+        "p"
+        "#);
+    }
+
+    #[test]
+    fn config_needs_a_key() {
+        let err = Cli::try_parse_from(["cxs", "new", "exec", "-c", "novalue", "p"]).unwrap_err();
+        assert!(err.to_string().contains("expected KEY=VALUE"), "{err}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_prompt_is_always_the_last_argument(prompt in "\\PC{1,200}") {
+            let args = ["cxs", "new", "exec", "-m", "o3", prompt.as_str()];
+            let Ok(cli) = Cli::try_parse_from(args) else {
+                // A prompt that reads as one of exec's flags is a usage error, never an argv.
+                return Ok(());
+            };
+            let Command::New(Lazy(NewCommand::Exec(args))) = cli.command else { unreachable!() };
+            let options = exec_options(&args, &Defaults::default(), Path::new("/")).unwrap();
+            let launch = agent::exec(Path::new("/c"), &options).unwrap();
+            proptest::prop_assert_eq!(&launch.argv[launch.argv.len() - 2..], &["--".to_owned(), prompt]);
+        }
     }
 }

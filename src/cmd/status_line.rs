@@ -5,13 +5,13 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::Env;
-use crate::agents;
+use crate::catalog;
 use crate::session::{self, Status};
 
 /// Prints the counts, or nothing when no agent runs.
 pub fn run() -> Result<()> {
     let env = Env::load()?;
-    let agents = agents::all(&env.config)?;
+    let agents = catalog::all(&env.config)?;
     let sessions = session::all(&env.store, &env.tmux, Some(&agents))?;
     let count = |status: Status| sessions.iter().filter(|s| s.status == status).count();
     let (running, waiting) = (count(Status::Running), count(Status::Waiting));

@@ -38,7 +38,7 @@ fn configured_agents_start_by_name_with_their_environment() {
     assert!(log.contains("arg[1]=--mode\r\narg[2]=fast\r\narg[3]=fix\r\narg[4]=it"), "{log}");
     // Defaults reach Codex sessions.
     env.cxs(&["new", "exec", "--id", "c", "x"]).env("CXS_CONFIG", &config).success();
-    env.wait_for_log("c", "arg[3]=o4-mini");
+    env.wait_for_log("c", "arg[5]=o4-mini");
 
     let agents =
         env.cxs(&["agents"]).env("CXS_CONFIG", &config).env("PATH", "/usr/bin:/bin").success();
@@ -77,4 +77,35 @@ fn completion_offers_live_session_ids() {
     assert!(words.contains(&"alpha") && words.contains(&"beta"), "{words:?}");
     let man = env.cxs(&["man"]).success();
     assert!(man.starts_with(".ie") && man.contains("cxs"), "{man}");
+}
+
+#[test]
+fn new_says_what_to_type_instead() {
+    let env = TestEnv::new();
+    let err = env.cxs(&["new", "codex", "hi"]).fails(1);
+    assert_eq!(
+        err,
+        "error: codex runs as `cxs new exec PROMPT` (one-shot) or `cxs new repl` (the TUI)\n"
+    );
+    let err = env.cxs(&["new", "nope"]).fails(1);
+    assert!(err.ends_with("or one of: aider, claude, gemini\n"), "{err}");
+    let err = env.cxs(&["new", "exec", "--id", "x", "--", "fix it"]).fails(2);
+    assert!(err.starts_with("error: no PROMPT given: the prompt goes before `--`"), "{err}");
+    // A command needs no `--`, and its preview keeps the program.
+    env.cxs(&["new", "cmd", "--id", "plain", "echo", "-n", "hi"]).success();
+    env.cxs(&["new", "cmd", "--id", "dashed", "--", "echo", "hi"]).success();
+    let rows = env.list_json();
+    let prompts: Vec<&str> = rows.iter().map(|r| r["prompt"].as_str().unwrap()).collect();
+    assert_eq!(prompts, ["echo hi", "echo -n hi"]);
+    assert!(!env.session_dir("x").exists());
+}
+
+#[test]
+fn agents_that_could_never_run_are_config_errors() {
+    let env = TestEnv::new();
+    let config = env.root().join("config.toml");
+    std::fs::write(&config, "[agents.repl]\ncommand = [\"x\"]\n").unwrap();
+    let err = env.cxs(&["list"]).env("CXS_CONFIG", &config).fails(1);
+    assert!(err.contains("line 1: agent name 'repl' is reserved"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
 }

@@ -94,6 +94,8 @@ fn codex_exec_accepts_the_argv_and_its_exit_is_recorded() {
     let screen = String::from_utf8_lossy(&screen.stdout);
     assert_eq!(row["exit_code"], 0, "row: {row}\nscreen: {screen}\nlog: {}", env.log("ok"));
     env.wait_for_log("ok", "ECHO: say hi");
+    // exec fires Codex's notify hook too: its last message is recorded.
+    assert_eq!(env.row("ok")["last_message"], "ECHO: say hi", "{}", env.log("ok"));
 
     codex.start("exec", "fails", &["--skip-git-repo-check", "FAIL500 please"]);
     let row = env.wait_for_status("fails", "exited");

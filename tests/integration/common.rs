@@ -378,6 +378,23 @@ pub fn fake_agent() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake-agent")
 }
 
+/// The arguments the fake agent wrote to `FAKE_AGENT_ARGV`, less the notify hook cxs adds
+/// for Codex (`--config notify=[...]`): what the user asked for.
+pub fn agent_args(file: &Path) -> Vec<String> {
+    let bytes = std::fs::read(file).unwrap();
+    let mut args: Vec<String> = bytes
+        .strip_suffix(b"\0")
+        .unwrap_or(&bytes)
+        .split(|b| *b == 0)
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect();
+    if let Some(i) = args.iter().position(|a| a.starts_with("notify=[")) {
+        assert_eq!(args[i - 1], "--config");
+        args.drain(i - 1..=i);
+    }
+    args
+}
+
 /// Polls `condition` every 20 ms for up to 10 s.
 #[track_caller]
 pub fn wait_until(what: &str, condition: impl FnMut() -> bool) {
@@ -410,6 +427,7 @@ pub fn alive(pid: u32) -> bool {
 pub fn snapshot_settings(env: &TestEnv) -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(&regex::escape(&env.root().display().to_string()), "[TMP]");
+    settings.add_filter(&regex::escape(env!("CARGO_BIN_EXE_cxs")), "[CXS]");
     settings.add_filter(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", "[TIME]");
     // Same width as the table's dates, so columns stay aligned in snapshots.
     settings.add_filter(r"\d{4}-\d\d-\d\d \d\d:\d\d", "YYYY-MM-DD HH:MM");

@@ -9,7 +9,7 @@ fn echo_agent(env: &TestEnv, id: &str, extra: &[(&str, &str)]) {
     let mut vars = vec![("FAKE_AGENT_STDIN", "1")];
     vars.extend_from_slice(extra);
     env.new_exec(&vars, &["--id", id, "x"]);
-    env.wait_for_log(id, "arg[3]=x");
+    env.wait_for_log(id, "arg[5]=x");
 }
 
 #[test]

@@ -46,7 +46,7 @@ fn the_core_works_without_a_utf8_locale() {
         };
         wait_until("the echo", || log().contains("echo: héllo ☃"));
         assert!(cxs(&["capture", "here"]).success().contains("echo: héllo ☃"), "{locale:?}");
-        assert!(cxs(&["logs", "here"]).success().contains(&format!("arg[3]={prompt}")));
+        assert!(cxs(&["logs", "here"]).success().contains(&format!("arg[5]={prompt}")));
         cxs(&["wait", "--timeout", "1", "here"]).fails(124);
         cxs(&["delete", "here"]).success();
         assert_eq!(env.tmux_sessions(), ["user-own"], "{locale:?}");

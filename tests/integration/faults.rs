@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::time::Duration;
 
-use crate::common::{TestEnv, alive, fake_agent, wait_until};
+use crate::common::{TestEnv, agent_args, alive, fake_agent, wait_until};
 
 /// The pids an agent printed as `NAME PID` lines.
 fn printed_pids(env: &TestEnv, id: &str, names: &[&str]) -> Vec<u32> {
@@ -131,7 +131,7 @@ fn a_hostile_cxs_home_still_works() {
             .contains("exiting with 0")
     });
     let logs = env.cxs(&["logs", "odd"]).env("CXS_HOME", &home).success();
-    assert!(logs.contains("arg[3]=hello"), "{logs}");
+    assert!(logs.contains("arg[5]=hello"), "{logs}");
     assert!(!env.work().join("pwned").exists());
     env.cxs(&["delete", "odd"]).env("CXS_HOME", &home).success();
 
@@ -158,8 +158,7 @@ fn huge_and_invalid_prompts() {
     let prompt = "é".repeat(50 * 1024);
     env.new_exec(&[("FAKE_AGENT_ARGV", argv_file.to_str().unwrap())], &["--id", "big", &prompt]);
     env.wait_for_status("big", "exited");
-    let argv = std::fs::read(&argv_file).unwrap();
-    assert_eq!(argv, [b"exec\0--\0".as_slice(), prompt.as_bytes(), b"\0"].concat());
+    assert_eq!(agent_args(&argv_file), ["exec", "--", &prompt]);
     assert_eq!(env.row("big")["prompt"].as_str().unwrap().len(), 100 * 1024);
     let invalid = <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(b"bad \xff");
     let output =
@@ -172,7 +171,7 @@ fn huge_and_invalid_prompts() {
 fn a_sidecar_from_a_newer_cxs_is_shown_and_never_rewritten() {
     let env = TestEnv::new();
     env.new_exec(&[("FAKE_AGENT_STDIN", "1")], &["--id", "future", "x"]);
-    env.wait_for_log("future", "arg[3]=x");
+    env.wait_for_log("future", "arg[5]=x");
     // The runner records the pid; edit after it, as a person would.
     wait_until("the pid recorded", || env.row("future")["pid"].is_number());
     let path = env.session_dir("future").join("session.toml");
@@ -250,7 +249,7 @@ fn garbage_and_endless_lines_are_logged_and_readable() {
 fn logs_follow_ends_when_the_tmux_server_dies() {
     let env = TestEnv::new();
     env.new_exec(&[("FAKE_AGENT_STDIN", "1")], &["--id", "talk", "x"]);
-    env.wait_for_log("talk", "arg[3]=x");
+    env.wait_for_log("talk", "arg[5]=x");
     let mut follower = std::process::Command::from(env.cxs(&["logs", "-f", "talk"]))
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -434,10 +433,8 @@ fn hostile_working_directories_and_image_paths() {
     );
     let row = env.wait_for_status("odd", "exited");
     assert_eq!(row["cwd"], dir.to_str().unwrap());
-    let argv = std::fs::read(&argv_file).unwrap();
-    let expected =
-        format!("exec\0--image\0{}\0--\0look\0", dir.join(format!("{odd}.png")).display());
-    assert_eq!(String::from_utf8_lossy(&argv), expected);
+    let image = dir.join(format!("{odd}.png"));
+    assert_eq!(agent_args(&argv_file), ["exec", "--image", image.to_str().unwrap(), "--", "look"]);
     assert!(!env.work().join("pwned").exists() && !dir.join("pwned").exists());
 }
 

@@ -17,10 +17,11 @@ fn list_table_shows_every_status() {
     env.wait_for_status("chat", "running");
     // Fix the log sizes (the repl's holds paths that differ between machines), once the
     // agents have printed all they will.
-    env.wait_for_log("busy", "arg[3]=");
+    env.wait_for_log("busy", "arg[5]=");
     env.wait_for_log("chat", "notify=");
     std::fs::write(env.session_dir("busy").join("log"), "x".repeat(1536)).unwrap();
     std::fs::write(env.session_dir("chat").join("log"), "x".repeat(99)).unwrap();
+    std::fs::write(env.session_dir("done").join("log"), "x".repeat(137)).unwrap();
     wait_until("the pid recorded", || env.row("busy")["pid"].is_number());
     let running = env.cxs(&["list"]).success();
     let pid = env.row("busy")["pid"].as_u64().unwrap();
@@ -48,6 +49,8 @@ fn list_json_has_stable_fields() {
     let id = env.new_exec(&[("FAKE_AGENT_EXIT", "0")], &["--id", "json", "-m", "o3", "hi"]);
     env.wait_for_status(&id, "exited");
     env.wait_for_log(&id, "exiting with 0");
+    // The log holds paths that differ between machines.
+    std::fs::write(env.session_dir(&id).join("log"), "x".repeat(111)).unwrap();
     let json = env.cxs(&["list", "--json"]).success();
     let json = json.replace(crate::common::fake_agent().to_str().unwrap(), "[AGENT]");
     snapshot_settings(&env).bind(|| {
@@ -71,6 +74,8 @@ fn list_json_has_stable_fields() {
             "argv": [
               "[AGENT]",
               "exec",
+              "--config",
+              "notify=[\"[CXS]\",\"__notify\",\"[TMP]/home/sessions/json\"]",
               "--model",
               "o3",
               "--",

@@ -51,7 +51,7 @@ fn tail_prints_the_last_lines() {
 fn follow_streams_until_the_agent_exits() {
     let env = TestEnv::new();
     let id = env.new_exec(&[("FAKE_AGENT_STDIN", "1")], &["--id", "talk", "x"]);
-    env.wait_for_log(&id, "arg[3]=x");
+    env.wait_for_log(&id, "arg[5]=x");
     let mut follower = std::process::Command::from(env.cxs(&["logs", "-f", &id]))
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -103,7 +103,7 @@ fn logs_rotate_past_max_log_and_keep_the_latest_output() {
 fn a_log_deleted_under_a_running_session_comes_back() {
     let env = TestEnv::new();
     env.new_exec(&[("FAKE_AGENT_STDIN", "1")], &["--id", "talk", "x"]);
-    env.wait_for_log("talk", "arg[3]=x");
+    env.wait_for_log("talk", "arg[5]=x");
     std::fs::remove_file(env.session_dir("talk").join("log")).unwrap();
     // A missing log reads as empty: `logs` just after `new` can beat the writer to it.
     assert_eq!(env.cxs(&["logs", "talk"]).success(), "");

@@ -4,7 +4,7 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 
-use crate::common::TestEnv;
+use crate::common::{TestEnv, agent_args};
 
 #[test]
 fn new_prints_a_petname_id_and_the_agent_runs() {
@@ -13,7 +13,7 @@ fn new_prints_a_petname_id_and_the_agent_runs() {
     let words: Vec<&str> = id.split('-').collect();
     assert_eq!(words.len(), 2, "two words: {id}");
     assert!(words.iter().all(|w| !w.is_empty() && w.len() <= 6), "short words: {id}");
-    env.wait_for_log(&id, "arg[3]=hello");
+    env.wait_for_log(&id, "arg[5]=hello");
     assert_eq!(env.row(&id)["status"], "running");
     assert!(env.tmux_sessions().contains(&env.tmux_name(&id)));
 }
@@ -48,10 +48,7 @@ fn hostile_prompts_arrive_byte_for_byte() {
         let _ = std::fs::remove_file(&argv_file);
         let id = env.new_exec(&[("FAKE_AGENT_ARGV", argv_file.to_str().unwrap())], &[prompt]);
         env.wait_for_status(&id, "exited");
-        let argv = std::fs::read(&argv_file).unwrap();
-        let expected: Vec<u8> =
-            ["exec", "--", prompt].iter().flat_map(|a| [a.as_bytes(), b"\0"].concat()).collect();
-        assert_eq!(String::from_utf8_lossy(&argv), String::from_utf8_lossy(&expected));
+        assert_eq!(agent_args(&argv_file), ["exec", "--", prompt]);
     }
     assert!(!env.work().join("pwned").exists() && !env.work().join("pwned2").exists());
 }

@@ -1,13 +1,14 @@
 //! `cxs __notify`: Codex's `notify` hook. Codex runs it with a JSON event when a turn ends;
 //! recording that is how `list` knows, exactly, that a Codex session waits for the user.
 
+use std::path::PathBuf;
 use std::process::Command;
 
 use anyhow::{Context, Result};
 use chrono::Utc;
 use serde::Deserialize;
 
-use crate::cli::NotifyArgs;
+use crate::hidden::MARKER_VAR;
 use crate::store::SessionDir;
 
 /// The first words of the prompt Codex sends in a side turn of its own, to title a thread.
@@ -25,10 +26,14 @@ struct Event {
 }
 
 /// Records a finished turn in the session's sidecar, then calls the user's own hook.
-pub fn run(args: &NotifyArgs) -> Result<()> {
-    let event: Event = serde_json::from_str(&args.event)
-        .with_context(|| format!("invalid notify event for {}", args.dir.display()))?;
-    let dir = SessionDir::from_path(args.dir.clone());
+/// The session is `dir`, else the one named by the marker variable Codex inherited.
+pub fn run(dir: Option<PathBuf>, json: &str) -> Result<()> {
+    let dir = dir
+        .or_else(|| std::env::var_os(MARKER_VAR).map(PathBuf::from))
+        .with_context(|| format!("no session directory given and {MARKER_VAR} is not set"))?;
+    let event: Event = serde_json::from_str(json)
+        .with_context(|| format!("invalid notify event for {}", dir.display()))?;
+    let dir = SessionDir::from_path(dir);
     // Codex also notifies for the side turn that titles a new thread, sometimes before the
     // user's turn ends: that one is not the user's turn.
     let titling = event.input.last().is_some_and(|m| m.starts_with(TITLE_PROMPT));
@@ -47,7 +52,7 @@ pub fn run(args: &NotifyArgs) -> Result<()> {
     if let Some((program, args_before)) = chained.split_first() {
         Command::new(program)
             .args(args_before)
-            .arg(&args.event)
+            .arg(json)
             .status()
             .with_context(|| format!("cannot run your notify program '{program}'"))?;
     }

@@ -1,23 +1,23 @@
-//! `cxs __run`: the pane's first process. It starts the agent with the environment of the
-//! shell that ran `cxs new` (read from a private file, never a command line), waits, and
-//! records the exit code in the sidecar so it survives the tmux session.
+//! `cxs __run` (built in `hidden`): the pane's first process. It starts the agent with the
+//! environment of the shell that ran `cxs new` (read from a private file, never a command line),
+//! waits, and records the exit code in the sidecar so it survives the tmux session.
 
 use std::os::unix::process::ExitStatusExt;
+use std::path::PathBuf;
 use std::process::Command;
 
 use anyhow::{Context, Result};
 use chrono::Utc;
 
 use super::SilentExit;
-use crate::cli::RunArgs;
 use crate::store::SessionDir;
 
 /// Variables that describe the pane, not the caller: tmux's values win.
 const PANE_VARS: &[&str] = &["TERM", "TMUX", "TMUX_PANE"];
 
-/// Runs the agent of the session in `args.dir` and exits with its status.
-pub fn run(args: &RunArgs) -> Result<()> {
-    let dir = SessionDir::from_path(args.dir.clone());
+/// Runs the agent of the session in `dir` and exits with its status.
+pub fn run(dir: PathBuf) -> Result<()> {
+    let dir = SessionDir::from_path(dir);
     // `new` writes the session's files while tmux starts this pane, under the lock.
     let lock = dir.lock()?;
     // The environment first: whatever fails next, the secrets in it are off the disk.

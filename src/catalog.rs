@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use crate::agent::Kind;
 use crate::config::{AgentConfig, Config};
 
 /// An agent cxs can start by name.
@@ -68,6 +69,7 @@ pub fn all(config: &Config) -> Result<Vec<Agent>> {
         agents.insert(agent.name.clone(), agent);
     }
     for (name, AgentConfig { command, waiting, busy, env }) in &config.agents {
+        let (name, command) = (name.get_ref(), command.get_ref());
         let signs = Signs::checked(waiting, busy)
             .with_context(|| format!("invalid pattern for agent '{name}'"))?;
         let agent = Agent {
@@ -83,12 +85,12 @@ pub fn all(config: &Config) -> Result<Vec<Agent>> {
 }
 
 /// The screen signs of the agent a session of `kind` runs: Codex's for `repl`, none for
-/// `exec`, which never asks (so its screen is never captured).
-pub fn signs<'a>(agents: &'a [Agent], kind: &str) -> Option<&'a Signs> {
+/// `exec`, which never asks (so its screen is never captured), nor for any command.
+pub fn signs<'a>(agents: &'a [Agent], kind: &Kind) -> Option<&'a Signs> {
     let name = match kind {
-        "repl" => "codex",
-        "exec" => return None,
-        other => other,
+        Kind::Repl => "codex",
+        Kind::Exec | Kind::Cmd => return None,
+        Kind::Agent(name) => name,
     };
     agents.iter().find(|a| a.name == name).map(|a| &a.signs).filter(|s| !s.waiting.is_empty())
 }
@@ -159,12 +161,12 @@ mod tests {
     #[test]
     fn screens_tell_waiting_from_busy() {
         let agents = all(&Config::default()).unwrap();
-        let codex = signs(&agents, "repl").unwrap();
+        let codex = signs(&agents, &Kind::Repl).unwrap();
         assert!(codex.waiting("  Trust this folder? Codex can read, edit, and run files here"));
         assert!(codex.waiting("  Would you like to run the following command?\n  $ touch x"));
         assert!(!codex.waiting("◦ Working (1s • esc to interrupt)\n  ? for shortcuts"));
         assert!(!codex.waiting("plain output"));
-        assert!(signs(&agents, "cmd").is_none());
-        assert!(signs(&agents, "exec").is_none(), "codex exec never asks");
+        assert!(signs(&agents, &Kind::Cmd).is_none());
+        assert!(signs(&agents, &Kind::Exec).is_none(), "codex exec never asks");
     }
 }

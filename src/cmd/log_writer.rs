@@ -10,16 +10,15 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-use crate::cli::LogArgs;
 use crate::store::SessionDir;
 
 /// How often the writer checks that its log is still the file at the log's path.
 const CHECK_EVERY: Duration = Duration::from_secs(1);
 
 /// Copies standard input into the log until tmux closes the pipe.
-pub fn run(args: &LogArgs) -> Result<()> {
-    let dir = SessionDir::from_path(args.dir.clone());
-    let mut log = Appender::open(dir.log(), dir.old_log(), args.max)?;
+pub fn run(dir: PathBuf, max: u64) -> Result<()> {
+    let dir = SessionDir::from_path(dir);
+    let mut log = Appender::open(dir.log(), dir.old_log(), max)?;
     let mut input = std::io::stdin().lock();
     let mut buf = vec![0; 64 * 1024];
     loop {
@@ -29,7 +28,7 @@ pub fn run(args: &LogArgs) -> Result<()> {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 return Err(e).with_context(|| {
-                    format!("cannot read the pane's output for {}", args.dir.display())
+                    format!("cannot read the pane's output for {}", dir.path().display())
                 });
             }
         };

@@ -1,0 +1,111 @@
+//! The hidden commands cxs starts itself, built and parsed here only: the runner (`__run`,
+//! the pane's first process), the log writer (`__log`, fed by `pipe-pane`) and Codex's notify
+//! hook (`__notify`). They are parsed without clap, since the first two start with every
+//! session; and this module owns the variable that marks a session's processes.
+
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
+
+/// The variable every agent gets, naming its session's directory; children inherit it, so
+/// `delete` finds them, and the notify hook finds its session by it when the directory
+/// cannot be written into Codex's TOML.
+pub const MARKER_VAR: &str = "CXS_SESSION_DIR";
+
+const RUN: &str = "__run";
+const LOG: &str = "__log";
+const NOTIFY: &str = "__notify";
+
+/// A hidden command and its arguments.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Hidden {
+    /// Run the session's agent and record how it ended.
+    Run {
+        /// The session's directory.
+        dir: PathBuf,
+    },
+    /// Append the pane's output to the session's log, rotating past `max` bytes.
+    Log {
+        /// The session's directory.
+        dir: PathBuf,
+        /// Rotate past this many bytes.
+        max: u64,
+    },
+    /// Record a finished turn; Codex appends its JSON event.
+    Notify {
+        /// The session's directory, else the one in [`MARKER_VAR`].
+        dir: Option<PathBuf>,
+        /// Codex's JSON event.
+        event: String,
+    },
+}
+
+/// The hidden command this process was started as, if any; anything malformed goes to
+/// clap, which explains it.
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Option<Hidden> {
+    let args: Vec<OsString> = args.into_iter().skip(1).collect();
+    let text = |arg: &OsString| arg.to_str().map(str::to_owned);
+    match args.iter().map(OsString::as_os_str).collect::<Vec<_>>().as_slice() {
+        [verb, dir] if *verb == RUN => Some(Hidden::Run { dir: dir.into() }),
+        [verb, dir, max] if *verb == LOG => {
+            Some(Hidden::Log { dir: dir.into(), max: max.to_str()?.parse().ok()? })
+        }
+        [verb, dir, event] if *verb == NOTIFY => {
+            Some(Hidden::Notify { dir: Some(dir.into()), event: text(&args[2])? })
+        }
+        [verb, event] if *verb == NOTIFY => {
+            Some(Hidden::Notify { dir: None, event: text(&args[1])? })
+        }
+        _ => None,
+    }
+}
+
+/// `cxs __run DIR`, the pane's command.
+pub fn runner(exe: &Path, dir: &Path) -> Vec<OsString> {
+    vec![exe.into(), RUN.into(), dir.into()]
+}
+
+/// `cxs __log DIR MAX`, the command `pipe-pane` feeds.
+pub fn log_writer(exe: &Path, dir: &Path, max: u64) -> Vec<OsString> {
+    vec![exe.into(), LOG.into(), dir.into(), max.to_string().into()]
+}
+
+/// `cxs __notify [DIR]`, as text for Codex's TOML; without DIR when it is not UTF-8.
+pub fn notify_hook(exe: &Path, dir: &Path) -> Option<Vec<String>> {
+    let mut argv = vec![exe.to_str()?.to_owned(), NOTIFY.to_owned()];
+    argv.extend(dir.to_str().map(str::to_owned));
+    Some(argv)
+}
+
+/// Whether a process's argv is the runner of the session in `dir`.
+pub fn is_runner(argv: &[&[u8]], dir: &OsStr) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    argv.windows(2).any(|pair| pair[0] == RUN.as_bytes() && pair[1] == dir.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(argv: &[OsString]) -> Option<Hidden> {
+        parse([OsString::from("cxs")].into_iter().chain(argv.iter().cloned()))
+    }
+
+    #[test]
+    fn what_is_built_parses_back() {
+        let (exe, dir) = (Path::new("/bin/cxs"), Path::new("/s/d"));
+        assert_eq!(parsed(&runner(exe, dir)[1..]), Some(Hidden::Run { dir: dir.into() }));
+        assert_eq!(
+            parsed(&log_writer(exe, dir, 42)[1..]),
+            Some(Hidden::Log { dir: dir.into(), max: 42 })
+        );
+        let mut notify: Vec<OsString> =
+            notify_hook(exe, dir).unwrap().into_iter().map(OsString::from).collect();
+        notify.push("{}".into());
+        assert_eq!(
+            parsed(&notify[1..]),
+            Some(Hidden::Notify { dir: Some(dir.into()), event: "{}".into() })
+        );
+        assert_eq!(parsed(&["__log".into(), "/d".into(), "x".into()]), None, "clap explains");
+        assert_eq!(parsed(&["list".into()]), None);
+    }
+}
