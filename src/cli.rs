@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::ffi::OsString;
 use std::time::Duration;
 
-use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use clap_complete::ArgValueCandidates;
 
 use crate::agent::{Approval, Sandbox};
-use crate::cmd::session_ids;
+use crate::env::session_ids;
 
 use crate::session::Selector;
 use crate::store::SessionId;
@@ -33,105 +33,35 @@ pub struct Cli {
 pub enum Command {
     /// Start an agent in a new detached tmux session and print its id.
     #[command(subcommand, visible_alias = "create")]
-    New(Lazy<NewCommand>),
+    New(NewCommand),
     /// List sessions, newest first.
     #[command(visible_alias = "ls")]
-    List(Lazy<ListArgs>),
+    List(ListArgs),
     /// Attach to a session's tmux session (switches client when already inside tmux).
-    Attach(Lazy<AttachArgs>),
+    Attach(AttachArgs),
     /// Print a session's log.
-    Logs(Lazy<LogsArgs>),
+    Logs(LogsArgs),
     /// Kill sessions and remove their state.
     #[command(visible_alias = "rm")]
-    Delete(Lazy<DeleteArgs>),
+    Delete(DeleteArgs),
     /// Send text to a running session and submit it.
-    Send(Lazy<SendArgs>),
+    Send(SendArgs),
     /// Wait until sessions' agents exit, and exit with the agent's status.
-    Wait(Lazy<WaitArgs>),
+    Wait(WaitArgs),
     /// Print what a session's pane shows now.
-    Capture(Lazy<CaptureArgs>),
+    Capture(CaptureArgs),
     /// List the agents `new` can start and whether each is installed.
     Agents,
     /// Print tmux key bindings and a status-line segment for ~/.tmux.conf.
     #[command(name = "tmux-conf")]
-    TmuxConf(Lazy<TmuxConfArgs>),
+    TmuxConf(TmuxConfArgs),
     /// Print a short count of running and waiting sessions, for tmux's status line.
     #[command(name = "status-line")]
     StatusLine,
     /// Print a shell completion script.
-    Completions(Lazy<CompletionsArgs>),
+    Completions(CompletionsArgs),
     /// Print the man page (roff).
     Man,
-}
-
-/// A subcommand's arguments, built only when that subcommand is the one being parsed.
-///
-/// clap otherwise builds every subcommand's arguments on each run, most of its start-up cost,
-/// and cxs starts a process for every command (three per session).
-#[derive(Debug)]
-pub struct Lazy<T>(pub T);
-
-impl<T> std::ops::Deref for Lazy<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
-impl<T: FromArgMatches> FromArgMatches for Lazy<T> {
-    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
-        T::from_arg_matches(matches).map(Self)
-    }
-
-    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
-        self.0.update_from_arg_matches(matches)
-    }
-}
-
-impl<T: Args> Args for Lazy<T> {
-    fn augment_args(cmd: clap::Command) -> clap::Command {
-        cmd.defer(|cmd| keep_about(cmd, T::augment_args))
-    }
-
-    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
-        cmd.defer(|cmd| keep_about(cmd, T::augment_args_for_update))
-    }
-
-    fn group_id() -> Option<clap::Id> {
-        T::group_id()
-    }
-}
-
-impl<T: Subcommand> Subcommand for Lazy<T> {
-    fn augment_subcommands(cmd: clap::Command) -> clap::Command {
-        cmd.defer(|cmd| keep_about(cmd, T::augment_subcommands))
-    }
-
-    fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
-        cmd.defer(|cmd| keep_about(cmd, T::augment_subcommands_for_update))
-    }
-
-    fn has_subcommand(name: &str) -> bool {
-        T::has_subcommand(name)
-    }
-}
-
-/// Runs `augment` but keeps the subcommand's description: the doc comment of the type behind
-/// it would otherwise replace it, since a deferred builder runs after the variant's doc was
-/// applied.
-fn keep_about(cmd: clap::Command, augment: fn(clap::Command) -> clap::Command) -> clap::Command {
-    let about = cmd.get_about().cloned();
-    let long_about = cmd.get_long_about().cloned();
-    let cmd = augment(cmd);
-    let cmd = match about {
-        Some(about) => cmd.about(about),
-        None => cmd.about(None::<&str>),
-    };
-    match long_about {
-        Some(long_about) => cmd.long_about(long_about),
-        None => cmd.long_about(None::<&str>),
-    }
 }
 
 /// The kinds of session `new` can start.
@@ -143,11 +73,11 @@ pub enum NewCommand {
     // The prompt is optional to clap only so that a prompt put after `--` gets an error that
     // says where it goes.
     #[command(override_usage = "cxs new exec [OPTIONS] <PROMPT> [-- <AGENT_ARGS>...]")]
-    Exec(Lazy<ExecArgs>),
+    Exec(ExecArgs),
     /// The interactive Codex TUI.
-    Repl(Lazy<ReplArgs>),
+    Repl(ReplArgs),
     /// Any command: a program and its arguments.
-    Cmd(Lazy<CmdArgs>),
+    Cmd(CmdArgs),
     /// A built-in or configured agent by name.
     #[command(external_subcommand)]
     Agent(Vec<OsString>),
@@ -404,20 +334,5 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn lazy_subcommands_keep_the_description_the_top_level_help_shows() {
-        // (`new exec`'s own help is in the integration tests' snapshots.)
-        let mut built = Cli::command();
-        built.build();
-        for listed in Cli::command().get_subcommands() {
-            let full = built.find_subcommand(listed.get_name()).unwrap();
-            let about = |c: &clap::Command| c.get_about().map(ToString::to_string);
-            assert_eq!(about(listed), about(full), "{}", listed.get_name());
-            assert!(full.get_long_about().is_none(), "{}", listed.get_name());
-        }
-        let exec = built.find_subcommand("new").unwrap().find_subcommand("exec").unwrap();
-        assert!(exec.get_arguments().any(|a| a.get_id() == "model"), "built in full");
     }
 }

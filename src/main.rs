@@ -5,6 +5,7 @@ mod catalog;
 mod cli;
 mod cmd;
 mod config;
+mod env;
 #[cfg(test)]
 mod fuzz;
 mod hidden;

@@ -4,9 +4,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
-use super::Env;
 use crate::catalog;
 use crate::cli::AttachArgs;
+use crate::env::Env;
 use crate::session::{self, Session, Status};
 use crate::tmux::{SessionName, Tmux};
 

@@ -4,8 +4,8 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use super::Env;
 use crate::cli::CaptureArgs;
+use crate::env::Env;
 
 /// Prints the pane, without the blank lines below its last text.
 pub fn run(args: &CaptureArgs) -> Result<()> {

@@ -4,9 +4,7 @@
 
 use anyhow::Result;
 use clap::CommandFactory;
-use clap_complete::CompletionCandidate;
 
-use super::Env;
 use crate::cli::{Cli, CompletionsArgs};
 
 /// The variable the registration scripts set when they ask `cxs` for completions.
@@ -36,19 +34,4 @@ pub fn run(args: &CompletionsArgs) -> Result<()> {
 pub fn man() -> Result<()> {
     clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout().lock())?;
     Ok(())
-}
-
-/// Session ids for the shell to offer, newest first, each with its status and prompt.
-pub fn session_ids() -> Vec<CompletionCandidate> {
-    let Ok(sessions) = Env::load().and_then(|env| env.sessions()) else {
-        return Vec::new();
-    };
-    sessions
-        .into_iter()
-        .map(|s| {
-            let prompt = s.sidecar.as_ref().ok().and_then(|c| c.prompt.clone()).unwrap_or_default();
-            let help = format!("{} {}", s.status, prompt.chars().take(40).collect::<String>());
-            CompletionCandidate::new(s.id).help(Some(help.trim_end().to_owned().into()))
-        })
-        .collect()
 }

@@ -2,8 +2,8 @@
 
 use anyhow::{Result, bail};
 
-use super::Env;
 use crate::cli::DeleteArgs;
+use crate::env::Env;
 use crate::procs::{self, Tree};
 use crate::session::{self, Status};
 use crate::store::Trash;

@@ -7,9 +7,9 @@ use anyhow::Result;
 use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
 
-use super::Env;
 use crate::catalog;
 use crate::cli::ListArgs;
+use crate::env::Env;
 use crate::session::{self, Session, Status};
 
 const PREVIEW_CHARS: usize = 40;

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-use super::Env;
 use crate::cli::LogsArgs;
+use crate::env::Env;
 use crate::plain::Plain;
 use crate::session::{self, Selector};
 use crate::store::SessionDir;

@@ -17,45 +17,10 @@ mod tmux_conf;
 mod wait;
 
 use anyhow::Result;
-pub use completions::{answer_shell, session_ids};
+pub use completions::answer_shell;
 
 use crate::cli::Command;
-use crate::config::Config;
 use crate::hidden::Hidden;
-use crate::session::{self, Selector, Session};
-use crate::store::Store;
-use crate::tmux::Tmux;
-
-/// What most verbs need: the configuration, the state directory and the tmux server.
-pub struct Env {
-    /// The user's configuration.
-    pub config: Config,
-    /// `CXS_HOME`.
-    pub store: Store,
-    /// The tmux server sessions run on.
-    pub tmux: Tmux,
-}
-
-impl Env {
-    /// Reads the configuration and the environment.
-    pub fn load() -> Result<Self> {
-        let config = Config::load()?;
-        let tmux = Tmux::from_env(config.defaults.tmux_socket.as_deref());
-        Ok(Env { config, store: Store::from_env()?, tmux })
-    }
-
-    /// Every session, with `waiting` told only by notify hooks (no screens captured).
-    pub fn sessions(&self) -> Result<Vec<Session>> {
-        session::all(&self.store, &self.tmux, None)
-    }
-
-    /// Resolves one selector against a fresh listing.
-    pub fn resolve(&self, selector: &Selector) -> Result<Session> {
-        let mut sessions = self.sessions()?;
-        let index = session::resolve(&sessions, selector)?.index;
-        Ok(sessions.swap_remove(index))
-    }
-}
 
 /// A mistake on the command line that clap cannot see: printed as an error, exit status 2.
 #[derive(Debug)]

@@ -7,11 +7,11 @@ use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use clap::Parser;
 
-use super::Env;
 use crate::agent::{self, CodexOptions, ExecOptions, Kind, Launch, ReplOptions};
 use crate::catalog::Agent;
 use crate::cli::{AgentArgs, CodexArgs, ExecArgs, NewArgs, NewCommand, ReplArgs};
 use crate::config::Defaults;
+use crate::env::Env;
 use crate::hidden;
 use crate::session::{self, tmux_name};
 use crate::store::{self, SIDECAR_VERSION, SessionDir, SessionId, Sidecar, StagedSidecar, Store};
@@ -307,7 +307,7 @@ mod tests {
 
     use super::*;
     use crate::agent::Sandbox;
-    use crate::cli::{Cli, Command, Lazy};
+    use crate::cli::{Cli, Command};
 
     /// Parses `cxs new ...` and renders the argv it builds, one argument a line.
     fn argv_for(args: &[&str]) -> String {
@@ -320,10 +320,10 @@ mod tests {
         let cli = Cli::try_parse_from(["cxs", "new"].iter().chain(args)).unwrap();
         let codex = Path::new("/opt/bin/codex");
         let launch = match cli.command {
-            Command::New(Lazy(NewCommand::Exec(a))) => {
+            Command::New(NewCommand::Exec(a)) => {
                 agent::exec(codex, &exec_options(&a, defaults, tmp.path()).unwrap()).unwrap()
             }
-            Command::New(Lazy(NewCommand::Repl(a))) => {
+            Command::New(NewCommand::Repl(a)) => {
                 agent::repl(codex, &repl_options(&a, defaults, tmp.path()).unwrap()).unwrap()
             }
             _ => unreachable!(),
@@ -417,7 +417,7 @@ mod tests {
     #[test]
     fn a_missing_image_is_named_with_its_normalised_path() {
         let cli = Cli::try_parse_from(["cxs", "new", "exec", "-i", "./nope.png", "p"]).unwrap();
-        let Command::New(Lazy(NewCommand::Exec(args))) = cli.command else { unreachable!() };
+        let Command::New(NewCommand::Exec(args)) = cli.command else { unreachable!() };
         let err = exec_options(&args, &Defaults::default(), Path::new("/w")).unwrap_err();
         assert_eq!(err.to_string(), "image '/w/nope.png' does not exist");
     }
@@ -472,7 +472,7 @@ mod tests {
                 // A prompt that reads as one of exec's flags is a usage error, never an argv.
                 return Ok(());
             };
-            let Command::New(Lazy(NewCommand::Exec(args))) = cli.command else { unreachable!() };
+            let Command::New(NewCommand::Exec(args)) = cli.command else { unreachable!() };
             let options = exec_options(&args, &Defaults::default(), Path::new("/")).unwrap();
             let launch = agent::exec(Path::new("/c"), &options).unwrap();
             proptest::prop_assert_eq!(&launch.argv[launch.argv.len() - 2..], &["--".to_owned(), prompt]);

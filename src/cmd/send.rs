@@ -6,8 +6,8 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use chrono::Utc;
 
-use super::Env;
 use crate::cli::SendArgs;
+use crate::env::Env;
 
 /// TUIs take an Enter that arrives in the same burst as the text for part of a paste, so
 /// it is pressed a moment later, as its own key.

@@ -4,8 +4,8 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::Env;
 use crate::catalog;
+use crate::env::Env;
 use crate::session::{self, Status};
 
 /// Prints the counts, or nothing when no agent runs.

@@ -4,8 +4,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use super::{Env, SilentExit};
+use super::SilentExit;
 use crate::cli::WaitArgs;
+use crate::env::Env;
 use crate::session::{self, Session, Status};
 
 /// How often the sidecars are read for a recorded exit: a file read, no tmux call.
