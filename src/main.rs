@@ -11,6 +11,7 @@ mod fuzz;
 mod hidden;
 mod plain;
 mod procs;
+mod quote;
 mod session;
 mod store;
 mod tmux;

@@ -10,6 +10,7 @@ use std::io::Write;
 use anyhow::{Context, Result, bail};
 
 use crate::cli::TmuxConfArgs;
+use crate::quote;
 
 /// Variables baked into the bindings, so they reach the same cxs state from tmux's jobs.
 const CARRIED: &[&str] =
@@ -25,10 +26,13 @@ pub fn run(args: &TmuxConfArgs) -> Result<()> {
     let mut cxs = String::new();
     for var in CARRIED {
         if let Some(value) = std::env::var_os(var).filter(|v| !v.is_empty()) {
-            cxs.push_str(&format!("{var}={} ", sh_word(&value.to_string_lossy())?));
+            cxs.push_str(&format!(
+                "{var}={} ",
+                quote::sh_double_in_tmux(&value.to_string_lossy())?
+            ));
         }
     }
-    cxs.push_str(&sh_word(&exe.to_string_lossy())?);
+    cxs.push_str(&quote::sh_double_in_tmux(&exe.to_string_lossy())?);
     let prompt = |label: &str, verb: &str| {
         format!(
             "command-prompt -p \"{label}\" {{ set-environment CXS_PROMPT \"%%\" ; \
@@ -55,36 +59,4 @@ pub fn run(args: &TmuxConfArgs) -> Result<()> {
     );
     std::io::stdout().lock().write_all(snippet.as_bytes())?;
     Ok(())
-}
-
-/// `text` as one double-quoted shell word, fit to sit inside tmux's single quotes and formats.
-fn sh_word(text: &str) -> Result<String> {
-    if text.contains('\'') {
-        bail!("cannot put '{text}' in a tmux binding: it contains a single quote");
-    }
-    let mut word = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' | '\\' | '$' | '`' => {
-                word.push('\\');
-                word.push(c);
-            }
-            // tmux expands formats in run-shell commands.
-            '#' => word.push_str("##"),
-            _ => word.push(c),
-        }
-    }
-    word.push('"');
-    Ok(word)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn words_are_quoted_for_shell_and_tmux() {
-        assert_eq!(sh_word("/a b/$x`#1\"").unwrap(), r#""/a b/\$x\`##1\"""#);
-        assert!(sh_word("it's").is_err());
-    }
 }

@@ -5,15 +5,25 @@
 //! Every call that cxs reads the output of passes `-u`: without a UTF-8 locale (`LC_ALL=C`,
 //! cron, `env -i`) tmux otherwise rewrites tabs, control characters and non-ASCII text in its
 //! output to `_`, and every field read back would be garbled.
+//!
+//! Command chains live in `chain`, the listing format and its parsing in `listing`.
+
+mod chain;
+mod listing;
 
 use std::convert::Infallible;
-use std::ffi::{OsStr, OsString};
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
+
+pub use chain::Chain;
+pub use listing::{PaneState, Snapping, Snapshot};
+
+use crate::quote;
 
 /// Marks tmux sessions as cxs's: a session without it is the user's and never touched.
 const ID_OPTION: &str = "@cxs-id";
@@ -24,8 +34,6 @@ const HISTORY_LIMIT: &str = "50000";
 /// The oldest tmux cxs works with (`new-session` with a command given as several arguments,
 /// `-e`, and the formats cxs reads).
 const MIN_VERSION: (u32, u32) = (3, 2);
-/// Starts each captured screen in a snapshot's output; no terminal text holds it.
-const SCREEN_MARKER: &str = "\u{1e}cxs-screen\u{1e}";
 
 /// The tmux server cxs talks to.
 #[derive(Debug, Clone)]
@@ -35,7 +43,7 @@ pub struct Tmux {
     trace: bool,
 }
 
-/// A tmux session name, `cxs-ID`.
+/// A tmux session name, `cxs-ID-TAG`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SessionName(pub String);
 
@@ -44,32 +52,6 @@ impl SessionName {
     fn target(&self) -> String {
         format!("={}:", self.0)
     }
-}
-
-/// What tmux knows about one cxs session, from a single `list-sessions`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PaneState {
-    /// The tmux session name.
-    pub name: SessionName,
-    /// The cxs id recorded in the session's `@cxs-id` option.
-    pub id: String,
-    /// The pane's first process (cxs's runner).
-    pub pid: Option<u32>,
-    /// Whether the pane's process has exited (kept by `remain-on-exit`).
-    pub dead: bool,
-    /// How the pane's process ended, once tmux reaped it: its exit status, or 128 + signal.
-    pub exit: Option<i32>,
-    /// When the pane last produced output (Unix seconds).
-    pub activity: Option<i64>,
-}
-
-/// One moment of the server: cxs's sessions, and the screens that were asked for.
-#[derive(Debug, Default)]
-pub struct Snapshot {
-    /// cxs's sessions.
-    pub panes: Vec<PaneState>,
-    /// Visible pane text by tmux session name.
-    pub screens: std::collections::HashMap<String, String>,
 }
 
 /// Everything needed to start one session.
@@ -105,7 +87,7 @@ impl Pending {
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
             let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-            bail!(TmuxError { command: shell_words(&self.argv), stderr, stdout });
+            bail!(TmuxError { command: quote::sh_display(&self.argv), stderr, stdout });
         }
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
@@ -164,58 +146,6 @@ impl Killing<'_> {
             }
         }
         Ok(())
-    }
-}
-
-/// A snapshot tmux is taking, from [`Tmux::start_snapshot`].
-#[must_use = "a snapshot under way must be waited for with `finish`"]
-pub struct Snapping {
-    tmux: Tmux,
-    /// The screens asked for, when a session vanishing meanwhile may be retried without.
-    screens_of: Vec<SessionName>,
-    pending: Pending,
-}
-
-impl Snapping {
-    /// The server asked.
-    pub fn tmux(&self) -> &Tmux {
-        &self.tmux
-    }
-
-    /// Waits for tmux's answer; no server means no sessions.
-    ///
-    /// A session in `screens_of` that vanished makes tmux stop the chain; the listing, which
-    /// came first, is still in its output, and the screens that still exist are captured
-    /// with a second call.
-    pub fn finish(self) -> Result<Snapshot> {
-        let stdout = match self.pending.wait() {
-            Ok(stdout) => stdout,
-            Err(e) => match e.downcast_ref::<TmuxError>() {
-                Some(t) if t.no_server() => return Ok(Snapshot::default()),
-                Some(t) if !self.screens_of.is_empty() => {
-                    let listing = t.stdout.split(SCREEN_MARKER).next().unwrap_or("");
-                    let live: Vec<PaneState> =
-                        listing.lines().filter_map(parse_session_line).collect();
-                    let alive: Vec<&SessionName> = self
-                        .screens_of
-                        .iter()
-                        .filter(|name| live.iter().any(|p| p.name == **name && !p.dead))
-                        .collect();
-                    return self.tmux.start_snapshot_once(&alive, false)?.finish();
-                }
-                _ => return Err(e.context("cannot list tmux sessions")),
-            },
-        };
-        let mut sections = stdout.split(SCREEN_MARKER);
-        let listing = sections.next().unwrap_or_default();
-        let panes = listing.lines().filter_map(parse_session_line).collect();
-        let screens = sections
-            .filter_map(|section| {
-                let (name, screen) = section.split_once('\n')?;
-                Some((name.to_owned(), screen.to_owned()))
-            })
-            .collect();
-        Ok(Snapshot { panes, screens })
     }
 }
 
@@ -320,45 +250,6 @@ impl Tmux {
         Some((major.parse().ok()?, minor.parse().ok()?))
     }
 
-    /// Lists cxs's sessions on this server with one `list-sessions` call; none when no server.
-    pub fn sessions(&self) -> Result<Vec<PaneState>> {
-        Ok(self.snapshot(&[])?.panes)
-    }
-
-    /// Lists cxs's sessions and captures the screens of `screens_of`, in one tmux call.
-    pub fn snapshot(&self, screens_of: &[&SessionName]) -> Result<Snapshot> {
-        self.start_snapshot(screens_of)?.finish()
-    }
-
-    /// Starts [`Tmux::snapshot`]'s call; [`Snapping::finish`] waits for it.
-    pub fn start_snapshot(&self, screens_of: &[&SessionName]) -> Result<Snapping> {
-        self.start_snapshot_once(screens_of, true)
-    }
-
-    fn start_snapshot_once(&self, screens_of: &[&SessionName], retry: bool) -> Result<Snapping> {
-        // The session name goes last: a user's session may be named with tabs or newlines,
-        // which then cannot shift the fields of a line that parses.
-        let format = format!(
-            "#{{{ID_OPTION}}}\t#{{pane_pid}}\t#{{pane_dead}}\t#{{pane_dead_status}}\t#{{pane_dead_signal}}\t#{{window_activity}}\t#{{session_name}}"
-        );
-        let mut chain = Chain::default().cmd(["list-sessions", "-F", &format]);
-        for name in screens_of {
-            let target = name.target();
-            let marker = format!("{SCREEN_MARKER}{}", name.0);
-            chain = chain.cmd(["display-message", "-p", "-t", &target, &marker]).cmd([
-                "capture-pane",
-                "-p",
-                "-J",
-                "-t",
-                &target,
-            ]);
-        }
-        let pending = self.spawn(&chain, None).context("cannot list tmux sessions")?;
-        let screens_of =
-            if retry { screens_of.iter().map(|&n| n.clone()).collect() } else { vec![] };
-        Ok(Snapping { tmux: self.clone(), screens_of, pending })
-    }
-
     /// Kills sessions in one tmux call.
     pub fn kill(&self, names: &[&SessionName]) -> Result<()> {
         self.start_kill(names)?.finish()
@@ -453,7 +344,7 @@ impl Tmux {
 
     fn trace(&self, argv: &[OsString]) {
         if self.trace {
-            eprintln!("+ tmux {}", shell_words(argv));
+            eprintln!("+ tmux {}", quote::sh_display(argv));
         }
     }
 
@@ -494,41 +385,6 @@ enum Server {
     Named(OsString),
     Path(PathBuf),
     Default,
-}
-
-/// tmux commands that one invocation runs in order, joined by `;`.
-#[derive(Debug, Default)]
-pub struct Chain {
-    args: Vec<OsString>,
-}
-
-impl Chain {
-    /// Appends one command.
-    pub fn cmd<I, S>(mut self, words: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<OsStr>,
-    {
-        if !self.args.is_empty() {
-            self.args.push(";".into());
-        }
-        self.args.extend(words.into_iter().map(|w| escape_arg(w.as_ref())));
-        self
-    }
-}
-
-/// tmux reads an argument ending in `;` as a command separator, unless that `;` is
-/// escaped with a backslash (which tmux then drops).
-fn escape_arg(arg: &OsStr) -> OsString {
-    let bytes = arg.as_bytes();
-    match bytes.split_last() {
-        Some((b';', head)) => {
-            let mut escaped = head.to_vec();
-            escaped.extend_from_slice(b"\\;");
-            OsString::from_vec(escaped)
-        }
-        _ => arg.to_owned(),
-    }
 }
 
 /// A tmux call that failed, with what tmux said.
@@ -576,47 +432,6 @@ impl std::fmt::Display for TmuxError {
 
 impl std::error::Error for TmuxError {}
 
-/// `argv` as a person would type it: arguments with shell-special characters single-quoted.
-fn shell_words(argv: &[OsString]) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_=.,/:@%+#{}".contains(c);
-    let words: Vec<String> = argv
-        .iter()
-        .map(|arg| {
-            let arg = arg.to_string_lossy();
-            if !arg.is_empty() && arg.chars().all(plain) {
-                arg.into_owned()
-            } else {
-                format!("'{}'", arg.replace('\'', "'\\''"))
-            }
-        })
-        .collect();
-    words.join(" ")
-}
-
-fn parse_session_line(line: &str) -> Option<PaneState> {
-    let mut fields = line.splitn(7, '\t');
-    let id = fields.next()?;
-    // Sessions without our option are the user's own: invisible to cxs.
-    if id.is_empty() {
-        return None;
-    }
-    let pid = fields.next()?.parse().ok();
-    let dead = fields.next()? == "1";
-    let status: Option<i32> = fields.next()?.parse().ok();
-    let signal: Option<i32> = fields.next()?.parse().ok();
-    let exit = status.or(signal.map(|s| 128 + s));
-    let activity = fields.next()?.parse().ok();
-    let name = fields.next()?;
-    Some(PaneState {
-        name: SessionName(name.to_owned()),
-        id: id.to_owned(),
-        pid,
-        dead,
-        exit,
-        activity,
-    })
-}
-
 /// The tmux program, found on PATH once per process.
 ///
 /// An absolute path matters beyond the lookup: duct always passes an explicit environment,
@@ -631,67 +446,26 @@ fn program() -> Result<&'static Path> {
 }
 
 /// The `pipe-pane` command running `argv`. tmux runs it with `sh -c` after expanding
-/// formats and strftime sequences, so each argument is single-quoted for the shell, and `#`
-/// and `%` are doubled for tmux.
+/// formats and strftime sequences, so each argument is quoted for the shell, then for tmux.
 fn pipe_command(argv: &[OsString]) -> OsString {
+    use std::os::unix::ffi::OsStrExt;
     let mut command = b"exec".to_vec();
     for arg in argv {
-        command.extend_from_slice(b" '");
-        for &byte in arg.as_bytes() {
-            match byte {
-                b'\'' => command.extend_from_slice(b"'\\''"),
-                b'#' => command.extend_from_slice(b"##"),
-                b'%' => command.extend_from_slice(b"%%"),
-                _ => command.push(byte),
-            }
-        }
-        command.push(b'\'');
+        command.push(b' ');
+        command.extend(quote::tmux_literal(&quote::sh_single(arg.as_bytes())));
     }
     OsString::from_vec(command)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::ffi::OsStr;
+
     use super::*;
 
     #[test]
     fn pipe_command_quotes_for_shell_and_tmux() {
         let command = pipe_command(&["/bin/cxs".into(), "/tmp/it's #1 %s/s".into()]);
         assert_eq!(command, OsStr::new("exec '/bin/cxs' '/tmp/it'\\''s ##1 %%s/s'"));
-    }
-
-    #[test]
-    fn arguments_ending_in_semicolons_stay_arguments() {
-        let chain = Chain::default().cmd(["send-keys", "a;"]).cmd(["x", ";", "b\\;"]);
-        let args: Vec<&OsStr> = chain.args.iter().map(OsString::as_os_str).collect();
-        assert_eq!(args, ["send-keys", "a\\;", ";", "x", "\\;", "b\\\\;"]);
-    }
-
-    #[test]
-    fn traced_commands_can_be_pasted_into_a_shell() {
-        let argv: Vec<OsString> = ["-L", "s", "new-session", ";", "a b", "it's", "#{x}"]
-            .iter()
-            .map(OsString::from)
-            .collect();
-        assert_eq!(shell_words(&argv), r"-L s new-session ';' 'a b' 'it'\''s' #{x}");
-    }
-
-    #[test]
-    fn user_sessions_are_invisible() {
-        assert_eq!(parse_session_line("\t9\t0\t\t\t1\twork"), None);
-        // A user's session named with a newline and fields of its own splits into lines
-        // that are still not cxs's.
-        assert_eq!(parse_session_line("x\t1\t0\t\t\t1"), None);
-        assert_eq!(
-            parse_session_line("a\t42\t1\t3\t\t1700000000\tcxs-a"),
-            Some(PaneState {
-                name: SessionName("cxs-a".into()),
-                id: "a".into(),
-                pid: Some(42),
-                dead: true,
-                exit: Some(3),
-                activity: Some(1_700_000_000),
-            })
-        );
     }
 }
