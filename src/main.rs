@@ -6,11 +6,11 @@ mod cli;
 mod cmd;
 mod config;
 mod env;
-#[cfg(test)]
-mod fuzz;
 mod hidden;
 mod plain;
 mod procs;
+#[cfg(test)]
+mod proptests;
 mod quote;
 mod session;
 mod store;

@@ -8,9 +8,12 @@
 
 use std::collections::HashMap;
 use std::ffi::OsStr;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::time::{Duration, Instant};
+
+use rustix::event::{PollFd, PollFlags, Timespec};
+use rustix::process::{Pid, PidfdFlags, Signal};
 
 use crate::hidden::{self, MARKER_VAR};
 
@@ -80,16 +83,16 @@ pub fn find(trees: &[Tree<'_>]) -> Vec<Proc> {
 pub fn terminate(procs: &[Proc], grace: Duration) {
     let alive = |p: &&Proc| !exited(p);
     for proc in procs.iter().filter(alive) {
-        signal(proc, libc::SIGTERM);
+        signal(proc, Signal::TERM);
         // Stopped processes only act on SIGTERM once continued.
-        signal(proc, libc::SIGCONT);
+        signal(proc, Signal::CONT);
     }
     let deadline = Instant::now() + grace;
     while procs.iter().any(|p| !exited(p)) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
     }
     for proc in procs.iter().filter(alive) {
-        signal(proc, libc::SIGKILL);
+        signal(proc, Signal::KILL);
     }
 }
 
@@ -145,28 +148,17 @@ fn runs_in(pid: u32, dir: &OsStr) -> bool {
 }
 
 fn pidfd_open(pid: u32) -> Option<OwnedFd> {
-    // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor or -1.
-    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid as libc::pid_t, 0) };
-    // SAFETY: a non-negative result is a descriptor this process now owns.
-    (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as i32) })
+    let pid = Pid::from_raw(i32::try_from(pid).ok()?)?;
+    rustix::process::pidfd_open(pid, PidfdFlags::empty()).ok()
 }
 
-fn signal(proc: &Proc, sig: libc::c_int) {
-    // SAFETY: the descriptor is valid for the life of `proc`; a null siginfo is allowed.
-    unsafe {
-        libc::syscall(
-            libc::SYS_pidfd_send_signal,
-            proc.fd.as_raw_fd(),
-            sig,
-            std::ptr::null::<libc::siginfo_t>(),
-            0,
-        );
-    }
+fn signal(proc: &Proc, sig: Signal) {
+    // One that ended meanwhile needs no signal.
+    let _ = rustix::process::pidfd_send_signal(&proc.fd, sig);
 }
 
 /// Whether the process has ended: its pidfd turns readable then (even before it is reaped).
 fn exited(proc: &Proc) -> bool {
-    let mut poll = libc::pollfd { fd: proc.fd.as_raw_fd(), events: libc::POLLIN, revents: 0 };
-    // SAFETY: one valid pollfd, no waiting.
-    unsafe { libc::poll(&mut poll, 1, 0) == 1 }
+    let mut fds = [PollFd::new(&proc.fd, PollFlags::IN)];
+    rustix::event::poll(&mut fds, Some(&Timespec { tv_sec: 0, tv_nsec: 0 })).is_ok_and(|n| n == 1)
 }

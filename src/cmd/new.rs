@@ -268,20 +268,16 @@ fn write_files(
 mod interrupt {
     use std::sync::atomic::{AtomicBool, Ordering};
 
-    static CAUGHT: AtomicBool = AtomicBool::new(false);
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
-    extern "C" fn note(_: libc::c_int) {
-        CAUGHT.store(true, Ordering::SeqCst);
-    }
+    static CAUGHT: AtomicBool = AtomicBool::new(false);
 
     /// Starts noting. Handlers, unlike ignored or blocked signals, do not pass to the
     /// programs this process starts (tmux, and through it the agent).
     pub fn catch() {
-        for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-            // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-            unsafe {
-                libc::signal(signal, note as extern "C" fn(libc::c_int) as libc::sighandler_t)
-            };
+        for signal in [SIGINT, SIGTERM, SIGHUP] {
+            // Without the handler a signal ends `new` at once, as before it was asked for.
+            let _ = signal_hook::flag::register(signal, &CAUGHT);
         }
     }
 

@@ -5,9 +5,11 @@
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context, Result};
 use chrono::Utc;
+use signal_hook::consts::{SIGINT, SIGQUIT};
 
 use super::SilentExit;
 use crate::store::SessionDir;
@@ -41,9 +43,10 @@ pub fn run(dir: PathBuf) -> Result<()> {
     // record how the agent ended. A handler rather than SIG_IGN, because exec resets
     // handlers: the agent gets the default back without a pre_exec hook, which would
     // force a full fork instead of a cheap spawn.
-    for signal in [libc::SIGINT, libc::SIGQUIT] {
-        // SAFETY: the handler does nothing, which is async-signal-safe.
-        unsafe { libc::signal(signal, ignore as extern "C" fn(libc::c_int) as libc::sighandler_t) };
+    static IGNORED: AtomicBool = AtomicBool::new(false);
+    for signal in [SIGINT, SIGQUIT] {
+        // Without the handler Ctrl-C ends the runner too, and the exit goes unrecorded.
+        let _ = signal_hook::flag::register(signal, &IGNORED);
     }
 
     let code = match command.spawn() {
@@ -65,8 +68,6 @@ pub fn run(dir: PathBuf) -> Result<()> {
     });
     Err(SilentExit(u8::try_from(code).unwrap_or(1)).into())
 }
-
-extern "C" fn ignore(_: libc::c_int) {}
 
 /// Updates the sidecar; a session deleted meanwhile has nothing left to update.
 fn record(dir: &SessionDir, change: impl FnOnce(&mut crate::store::Sidecar)) {

@@ -336,8 +336,7 @@ impl Tmux {
             .map(PathBuf::from)
             .filter(|d| d.is_absolute())
             .unwrap_or_else(|| "/tmp".into());
-        // SAFETY: getuid has no preconditions and cannot fail.
-        let uid = unsafe { libc::getuid() };
+        let uid = rustix::process::getuid().as_raw();
         let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
         Socket(dir.join(format!("tmux-{uid}")).join(name))
     }
