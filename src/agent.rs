@@ -10,8 +10,6 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::Agent;
-
 /// What a session runs: a closed set, plus agents by name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(from = "String", into = "String")]
@@ -280,17 +278,28 @@ fn notify_program(value: &str) -> Result<Vec<String>> {
     Ok(table["notify"].clone().try_into()?)
 }
 
+/// An agent started by name, as its definition says.
+#[derive(Debug, Clone, Copy)]
+pub struct Named<'a> {
+    /// The name, which becomes the session's kind.
+    pub name: &'a str,
+    /// Program and leading arguments.
+    pub command: &'a [String],
+    /// Variables added to the caller's environment.
+    pub env: &'a BTreeMap<String, String>,
+}
+
 /// Builds the argv of a named agent: its command, then `args`.
-pub fn named(agent: &Agent, args: &[String]) -> Result<Launch> {
-    let mut argv = agent.command.clone();
-    let program =
-        argv.first().with_context(|| format!("agent '{}' has an empty command", agent.name))?;
+pub fn named(agent: &Named<'_>, args: &[String]) -> Result<Launch> {
+    let Named { name, command, env } = *agent;
+    let mut argv = command.to_vec();
+    let program = argv.first().with_context(|| format!("agent '{name}' has an empty command"))?;
     let found = which::which(program)
-        .map_err(|_| anyhow::anyhow!("agent '{}': '{program}' not found on PATH", agent.name))?;
+        .map_err(|_| anyhow::anyhow!("agent '{name}': '{program}' not found on PATH"))?;
     argv[0] = path_arg(&found)?;
     argv.extend(args.iter().cloned());
     let prompt = Some(args.join(" ")).filter(|p| !p.is_empty());
-    Ok(Launch { kind: Kind::Agent(agent.name.clone()), argv, prompt, env: agent.env.clone() })
+    Ok(Launch { kind: Kind::Agent(name.to_owned()), argv, prompt, env: env.clone() })
 }
 
 /// Builds the argv of `cxs new cmd ARGV...`.

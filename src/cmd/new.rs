@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use chrono::Utc;
 use clap::Parser;
 
-use crate::agent::{self, CodexOptions, ExecOptions, Kind, Launch, ReplOptions};
+use crate::agent::{self, CodexOptions, ExecOptions, Kind, Launch, Named, ReplOptions};
 use crate::catalog::Agent;
 use crate::cli::{AgentArgs, CodexArgs, ExecArgs, NewArgs, NewCommand, ReplArgs};
 use crate::config::Defaults;
@@ -38,7 +38,8 @@ pub fn run(command: &NewCommand) -> Result<()> {
             let (name, rest) = words.split_first().context("no agent name given")?;
             let found = named_agent(&env, &name.to_string_lossy())?;
             named_args = AgentArgs::try_parse_from(rest).unwrap_or_else(|e| e.exit());
-            (&named_args.new, agent::named(&found, &named_args.args)?)
+            let named = Named { name: &found.name, command: &found.command, env: &found.env };
+            (&named_args.new, agent::named(&named, &named_args.args)?)
         }
     };
     let cwd = working_dir(new, defaults, &base)?;
