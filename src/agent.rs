@@ -212,8 +212,8 @@ pub fn repl(codex: &Path, options: &ReplOptions) -> Result<Launch> {
 /// exactly.
 ///
 /// Codex keeps one `notify`, so setting it would silently drop the user's own: that one
-/// (from a `-c notify=...` given to cxs, else from Codex's config.toml) is returned, for
-/// `__notify` to call in turn.
+/// (a `-c notify=...` given to cxs) is taken out and returned, for `__notify` to call in
+/// turn; without one, the caller looks in Codex's config.toml ([`codex_config_notify`]).
 pub fn add_notify(launch: &mut Launch, hook: &[String]) -> Result<Option<Vec<String>>> {
     let mut users = None;
     let mut i = 0;
@@ -233,10 +233,6 @@ pub fn add_notify(launch: &mut Launch, hook: &[String]) -> Result<Option<Vec<Str
             break;
         }
     }
-    let users = match users {
-        Some(program) => Some(program),
-        None => codex_config_notify()?,
-    };
     // Codex reads `-c` values as TOML; a JSON array of strings is also a TOML one, with
     // single-line escapes only.
     let value = serde_json::to_string(hook)?;
@@ -247,7 +243,7 @@ pub fn add_notify(launch: &mut Launch, hook: &[String]) -> Result<Option<Vec<Str
 }
 
 /// The `notify` program in Codex's own config.toml (`$CODEX_HOME`, else `~/.codex`).
-fn codex_config_notify() -> Result<Option<Vec<String>>> {
+pub fn codex_config_notify() -> Result<Option<Vec<String>>> {
     let home = match std::env::var_os("CODEX_HOME").filter(|h| !h.is_empty()) {
         Some(home) => PathBuf::from(home),
         None => match std::env::var_os("HOME") {

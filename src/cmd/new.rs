@@ -66,7 +66,10 @@ pub fn run(command: &NewCommand) -> Result<()> {
     // path is not UTF-8 cannot be written into Codex's TOML, and goes without.
     let chained = match (&launch.kind, hidden::notify_hook(&runner, dir.path())) {
         (Kind::Repl | Kind::Exec, Some(hook)) => {
-            agent::add_notify(&mut launch, &hook).map_err(fail)?
+            match agent::add_notify(&mut launch, &hook).map_err(fail)? {
+                Some(given) => Some(given),
+                None => agent::codex_config_notify().map_err(fail)?,
+            }
         }
         _ => None,
     };

@@ -1,6 +1,6 @@
 //! The real Codex CLI, offline against the model stand-in. `.ci/run` installs a pinned
 //! Codex from npm and exports `CXS_CODEX_BIN`; without it these tests say loudly that they
-//! are skipped.
+//! are skipped, and fail under CI.
 
 use std::path::PathBuf;
 
@@ -66,9 +66,11 @@ impl Codex {
     }
 }
 
-/// Says a test is skipped on the real stderr, which the test harness does not capture.
+/// Says a test is skipped on the real stderr, which the test harness does not capture; under
+/// CI (`CI=true`), where `.ci/run` installs Codex, a test that cannot run fails instead.
 fn skip(test: &str, why: &str) {
     use std::io::Write;
+    assert!(std::env::var_os("CI").is_none_or(|ci| ci != "true"), "{test} cannot run in CI: {why}");
     let _ = writeln!(std::io::stderr(), "\n*** SKIPPED {test}: {why} ***\n");
 }
 
@@ -155,4 +157,57 @@ fn codex_repl_waits_takes_input_and_reports_turns() {
     assert!(!marked().is_empty(), "Codex runs");
     codex.cxs(&["delete", "chat"]).success();
     wait_until("every Codex process to end", || marked().is_empty());
+}
+
+#[test]
+fn cxs_types_only_what_the_pinned_codex_accepts() {
+    let Some(codex) = Codex::new("cxs_types_only_what_the_pinned_codex_accepts") else {
+        return;
+    };
+    let help = |args: &[&str]| {
+        let output = std::process::Command::new(&codex.bin).args(args).output().unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let (top, exec) = (help(&["--help"]), help(&["exec", "--help"]));
+    let ours = |kind: &str| codex.cxs(&["new", kind, "--help"]).success();
+    let (our_repl, our_exec) = (ours("repl"), ours("exec"));
+    // Every flag cxs forwards is one Codex takes, where cxs gives it.
+    let shared = ["-m, --model", "-i, --image", "-s, --sandbox", "-p, --profile", "-c, --config"];
+    for flag in shared.iter().chain(&["--oss"]) {
+        assert!(top.contains(flag) && exec.contains(flag), "codex lost {flag}");
+    }
+    for flag in ["--skip-git-repo-check", "--json", "-o, --output-last-message"] {
+        assert!(exec.contains(flag), "codex exec lost {flag}");
+    }
+    for flag in ["-a, --ask-for-approval", "--search"] {
+        assert!(top.contains(flag), "codex lost {flag}");
+    }
+    // And every value cxs types for them, no more and no fewer.
+    for (flag, codex_help, our_help) in [
+        ("--sandbox", &top, &our_repl),
+        ("--sandbox", &exec, &our_exec),
+        ("--ask-for-approval", &top, &our_repl),
+    ] {
+        assert_eq!(possible_values(our_help, flag), possible_values(codex_help, flag), "{flag}");
+    }
+}
+
+/// The values clap's help lists for `flag`, short (`[possible values: a, b]`) or long form.
+fn possible_values(help: &str, flag: &str) -> Vec<String> {
+    let mut lines = help.lines().skip_while(|l| !l.contains(&format!("{flag} <")));
+    lines.next().unwrap_or_else(|| panic!("no {flag} in:\n{help}"));
+    let mut values = Vec::new();
+    for line in lines.map(str::trim) {
+        if let Some(list) = line.strip_prefix("[possible values: ") {
+            values = list.trim_end_matches(']').split(", ").map(String::from).collect();
+            break;
+        }
+        if let Some(item) = line.strip_prefix("- ") {
+            values.push(item.split(':').next().unwrap().trim().to_owned());
+        } else if line.starts_with('-') || (line.is_empty() && !values.is_empty()) {
+            break;
+        }
+    }
+    values.sort();
+    values
 }

@@ -328,9 +328,17 @@ impl Cxs {
         child.wait_with_output().unwrap()
     }
 
-    /// Runs, asserts exit 0, returns stdout.
+    /// Runs, asserts exit 0 and an empty stderr, returns stdout.
     #[track_caller]
     pub fn success(self) -> String {
+        let (stdout, stderr) = self.success_with_stderr();
+        assert_eq!(stderr, "", "cxs succeeded but printed on stderr");
+        stdout
+    }
+
+    /// Runs, asserts exit 0, returns stdout and stderr (for a run that should warn).
+    #[track_caller]
+    pub fn success_with_stderr(self) -> (String, String) {
         let output = self.output();
         assert!(
             output.status.success(),
@@ -338,7 +346,7 @@ impl Cxs {
             output.status,
             String::from_utf8_lossy(&output.stderr)
         );
-        String::from_utf8(output.stdout).unwrap()
+        (String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
     }
 
     /// Runs, asserts exit 0 or `code` (for a race either may win).
