@@ -1,5 +1,6 @@
 //! `cxs attach`: become a tmux client of the session (or switch to it from inside tmux).
 
+use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
@@ -20,12 +21,18 @@ pub fn run(args: &AttachArgs) -> Result<()> {
     attach(&session.tmux, &session.pane()?.name, args.read_only)
 }
 
-/// Attaches to the tmux session `name`, or switches this client to it; only returns on error.
+/// Attaches to the tmux session `name`, or switches this client to it (read-only: shows it in
+/// a popup); returns only on error, or once the popup is open.
 pub fn attach(tmux: &Tmux, name: &SessionName, read_only: bool) -> Result<()> {
     let inside = inside_this_server(tmux);
     if inside && read_only {
-        // switch-client -r would toggle the user's own client read-only for every session.
-        bail!("cannot attach read-only from inside this tmux server; run it in a plain terminal");
+        return tmux.watch_in_popup(name);
+    }
+    if !inside && !std::io::stdin().is_terminal() {
+        bail!(
+            "cannot attach: standard input is not a terminal; see the screen with `cxs capture`, \
+             or follow the output with `cxs logs -f`"
+        );
     }
     tmux.attach(name, read_only, inside).map(drop)
 }

@@ -1,18 +1,20 @@
 //! `cxs list`: every session, newest first, as a table or JSON.
 
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use anyhow::Result;
 use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::catalog;
 use crate::cli::ListArgs;
 use crate::env::Env;
 use crate::session::{self, Session, Status};
 
-const PREVIEW_CHARS: usize = 40;
+/// The preview's width when stdout is not a terminal, so scripts see stable rows.
+const PREVIEW_WIDTH: usize = 40;
 const COLUMNS: usize = 9;
 
 /// Prints the listing, once or (`--watch`) every second until interrupted.
@@ -42,7 +44,7 @@ pub fn run(args: &ListArgs) -> Result<()> {
                 // Home and clear: redraw in place rather than scroll.
                 write!(out, "\x1b[H\x1b[2J")?;
             }
-            write_table(&mut out, &rows)?;
+            write_table(&mut out, &rows, terminal_width())?;
         }
         out.flush()?;
         if !args.watch {
@@ -121,7 +123,7 @@ impl Row {
         }
     }
 
-    fn cells(&self) -> [String; COLUMNS] {
+    fn cells(&self, preview_width: usize) -> [String; COLUMNS] {
         [
             self.index.to_string(),
             self.id.clone(),
@@ -134,32 +136,39 @@ impl Row {
                 c.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
             }),
             match (&self.prompt, &self.error) {
-                (_, Some(error)) => preview(error),
-                (Some(prompt), None) => preview(prompt),
+                (_, Some(error)) => preview(error, preview_width),
+                (Some(prompt), None) => preview(prompt, preview_width),
                 (None, None) => String::new(),
             },
         ]
     }
 }
 
-fn write_table(out: &mut impl Write, rows: &[Row]) -> Result<()> {
+/// Writes the table; the prompt preview fills what `terminal` columns leave, or is cut at
+/// [`PREVIEW_WIDTH`] when stdout is not a terminal.
+fn write_table(out: &mut impl Write, rows: &[Row], terminal: Option<usize>) -> Result<()> {
     let header = ["#", "ID", "KIND", "STATUS", "ACTIVE", "PID", "LOG", "CREATED", "PROMPT"]
         .map(String::from);
-    let lines: Vec<[String; COLUMNS]> =
-        std::iter::once(header).chain(rows.iter().map(Row::cells)).collect();
     let mut widths = [0; COLUMNS];
-    for line in &lines {
+    let full: Vec<[String; COLUMNS]> = rows.iter().map(|r| r.cells(usize::MAX)).collect();
+    for line in std::iter::once(&header).chain(&full) {
         for (width, cell) in widths.iter_mut().zip(line) {
-            *width = (*width).max(cell.chars().count());
+            *width = (*width).max(cell.width());
         }
     }
+    let before_prompt: usize = widths[..COLUMNS - 1].iter().map(|w| w + 2).sum();
+    // A narrow terminal still shows a useful bit of each prompt, and wraps.
+    let preview_width =
+        terminal.map_or(PREVIEW_WIDTH, |columns| columns.saturating_sub(before_prompt).max(20));
+    let lines: Vec<[String; COLUMNS]> =
+        std::iter::once(header).chain(rows.iter().map(|r| r.cells(preview_width))).collect();
     for line in &lines {
         let mut text = String::new();
         for (i, cell) in line.iter().enumerate() {
             if i + 1 == line.len() {
                 text.push_str(cell);
             } else {
-                let pad = widths[i] - cell.chars().count() + 2;
+                let pad = widths[i] - cell.width() + 2;
                 text.push_str(cell);
                 text.extend(std::iter::repeat_n(' ', pad));
             }
@@ -169,15 +178,35 @@ fn write_table(out: &mut impl Write, rows: &[Row]) -> Result<()> {
     Ok(())
 }
 
-/// The first characters of `text` on one line, cut on a character boundary with `...`.
-fn preview(text: &str) -> String {
+/// `text` on one line, at most `width` columns wide (wide characters count twice), cut on a
+/// character boundary with `...`.
+fn preview(text: &str, width: usize) -> String {
     let flat: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    if flat.chars().count() <= PREVIEW_CHARS {
+    if flat.width() <= width {
         return flat;
     }
-    let mut cut: String = flat.chars().take(PREVIEW_CHARS - 3).collect();
+    let mut cut = String::new();
+    let mut used = 0;
+    for c in flat.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width.saturating_sub(3) {
+            break;
+        }
+        used += w;
+        cut.push(c);
+    }
     cut.push_str("...");
     cut
+}
+
+/// The terminal's width when stdout is one.
+fn terminal_width() -> Option<usize> {
+    let stdout = std::io::stdout();
+    if !stdout.is_terminal() {
+        return None;
+    }
+    let size = rustix::termios::tcgetwinsize(&stdout).ok()?;
+    Some(usize::from(size.ws_col)).filter(|c| *c > 0)
 }
 
 /// How long ago, in the largest whole unit: `4s`, `12m`, `3h`, `2d`.
@@ -215,13 +244,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn preview_counts_characters_not_bytes() {
+    fn preview_counts_display_columns_not_bytes() {
         let long = "é".repeat(50);
-        let cut = preview(&long);
-        assert_eq!(cut.chars().count(), PREVIEW_CHARS);
+        let cut = preview(&long, 40);
+        assert_eq!(cut.width(), 40);
         assert!(cut.ends_with("..."));
-        assert_eq!(preview("short\nprompt"), "short prompt");
-        assert_eq!(preview(&"x".repeat(40)), "x".repeat(40));
+        assert_eq!(preview("short\nprompt", 40), "short prompt");
+        assert_eq!(preview(&"x".repeat(40), 40), "x".repeat(40));
+        // Wide characters take two columns each.
+        assert_eq!(preview(&"界".repeat(30), 40), format!("{}...", "界".repeat(18)));
+    }
+
+    #[test]
+    fn columns_line_up_with_wide_characters() {
+        let row = |id: &str, prompt: &str| Row {
+            index: 0,
+            id: id.to_owned(),
+            kind: Some("exec".into()),
+            status: "running",
+            exit_code: None,
+            pid: None,
+            log: String::new(),
+            log_bytes: 0,
+            created: None,
+            finished: None,
+            last_output: None,
+            cwd: None,
+            prompt: Some(prompt.to_owned()),
+            last_message: None,
+            argv: None,
+            error: None,
+            shown_status: "running".into(),
+            active: "-".into(),
+        };
+        let rows = [row("世界", "🚀 launch"), row("ab", &"long prompt ".repeat(20))];
+        let mut out = Vec::new();
+        write_table(&mut out, &rows, Some(100)).unwrap();
+        let table = String::from_utf8(out).unwrap();
+        let starts: Vec<usize> =
+            table.lines().map(|l| l.split("exec").next().unwrap().width()).collect();
+        assert_eq!(starts[1], starts[2], "{table}");
+        assert!(table.lines().all(|l| l.width() <= 100), "{table}");
     }
 
     #[test]

@@ -299,6 +299,36 @@ impl Tmux {
         self.run(&Chain::default().cmd(command), None)
     }
 
+    /// Shows `name` read-only in a popup over the client this process runs in, through a
+    /// client of its own: `switch-client -r` would instead leave the user's own client
+    /// read-only for every session they go to next.
+    pub fn watch_in_popup(&self, name: &SessionName) -> Result<()> {
+        let socket = self.socket();
+        let client: Vec<OsString> = vec![
+            program()?.into(),
+            "-S".into(),
+            socket.0.clone().into(),
+            "attach-session".into(),
+            "-r".into(),
+            "-t".into(),
+            name.target().into(),
+        ];
+        let shell = format!("unset TMUX; exec {}", quote::sh_display(&client));
+        let title = format!(" {} (read-only; detach to close) ", name.0);
+        let chain = Chain::default().cmd([
+            "display-popup",
+            "-E",
+            "-w",
+            "90%",
+            "-h",
+            "90%",
+            "-T",
+            &title,
+            &shell,
+        ]);
+        self.run(&chain, None).map(drop)
+    }
+
     /// Replaces this process with a tmux client on `name`; `switch-client` when `inside` is set.
     pub fn attach(&self, name: &SessionName, read_only: bool, inside: bool) -> Result<Infallible> {
         let target = name.target();

@@ -55,10 +55,28 @@ fn attach_inside_tmux_switches_the_client() {
     let tmux_var = tmux_var.trim().replace(",$", ",");
     env.cxs(&["attach", "second"]).env("TMUX", &tmux_var).success();
     wait_until("the client to switch to second", || clients(&env) == "second 0\n");
-    let err = env.cxs(&["attach", "-r", "first"]).env("TMUX", &tmux_var).fails(1);
-    assert!(
-        err.starts_with("error: cannot attach read-only from inside this tmux server"),
-        "{err}"
+    // Read-only from inside: a popup with a read-only client of its own, and the user's
+    // client stays as it was. The command returns once the popup's client detaches.
+    let mut popup =
+        std::process::Command::from(env.cxs(&["attach", "-r", "first"]).env("TMUX", &tmux_var))
+            .spawn()
+            .unwrap();
+    let both = |c: &str| c.lines().any(|l| l == "first 1") && c.lines().any(|l| l == "second 0");
+    wait_until("a read-only client in a popup", || both(&clients(&env)));
+    env.tmux_ok(&["detach-client", "-s", &format!("={}", env.tmux_name("first"))]);
+    assert!(popup.wait().unwrap().success());
+    assert_eq!(clients(&env), "second 0\n");
+}
+
+#[test]
+fn attach_without_a_terminal_says_what_to_use_instead() {
+    let env = TestEnv::new();
+    env.new_exec(&[("FAKE_AGENT_SLEEP", "30")], &["--id", "here", "x"]);
+    let err = env.cxs(&["attach", "here"]).fails(1);
+    assert_eq!(
+        err,
+        "error: cannot attach: standard input is not a terminal; see the screen with `cxs \
+         capture`, or follow the output with `cxs logs -f`\n"
     );
 }
 

@@ -372,6 +372,8 @@ fn interrupting_readers_changes_nothing() {
     let env = TestEnv::new();
     env.new_exec(&[("FAKE_AGENT_SLEEP", "30")], &["--id", "calm", "x"]);
     env.wait_for_status("calm", "running");
+    // The runner records the agent's pid a moment after the session runs.
+    wait_until("the pid recorded", || env.row("calm")["pid"].is_number());
     let before = std::fs::read(env.session_dir("calm").join("session.toml")).unwrap();
     for args in [&["wait", "calm"][..], &["logs", "-f", "calm"]] {
         let mut child = std::process::Command::from(env.cxs(args))
