@@ -1,7 +1,7 @@
 #!/bin/sh
-# Installs tmux (when missing) and cxs, then starts a first session and lists it.
-# Without codex on PATH (and no CXS_CODEX_BIN), the session runs the stand-in agent
-# tests/fake-agent, which only prints what it was given.
+# Installs tmux (when missing) and cxs, then starts a first session and lists it. That session
+# runs the stand-in agent tests/fake-agent, which only prints what it was given: the demo
+# costs nothing, whether or not codex is installed and logged in.
 set -eu
 cd "$(dirname "$0")"
 
@@ -15,14 +15,10 @@ fi
 cargo install --locked --quiet --path .
 cxs="${CARGO_HOME:-$HOME/.cargo}/bin/cxs"
 
-if [ -z "${CXS_CODEX_BIN:-}" ] && ! command -v codex >/dev/null 2>&1; then
-    CXS_CODEX_BIN="$PWD/tests/fake-agent"
-    export CXS_CODEX_BIN
-    echo "codex is not installed: starting the stand-in agent $CXS_CODEX_BIN"
-fi
-
-id=$("$cxs" new exec --skip-git-repo-check "Say hello and describe this directory in one line.")
+id=$(CXS_CODEX_BIN="$PWD/tests/fake-agent" "$cxs" new exec "hello from cxs")
 "$cxs" list
 echo
-echo "Started session '$id'. Next: 'cxs logs -f $id', 'cxs attach $id', 'cxs delete $id'"
+echo "Started the demo session '$id' with the stand-in agent tests/fake-agent (no model, no cost)."
+echo "Read it with 'cxs logs $id'; remove it with 'cxs delete $id'."
+echo "Start a real one with: cxs new exec \"your task\"   (runs codex from PATH, or CXS_CODEX_BIN)"
 echo "(cxs is in $(dirname "$cxs"); add it to PATH if it is not there yet)"

@@ -20,8 +20,11 @@ use crate::store::SessionId;
 #[command(name = "cxs", version, about, max_term_width = 100)]
 #[command(after_help = "Environment:\n  \
     CXS_HOME         state directory (default $XDG_STATE_HOME/cxs or ~/.local/state/cxs)\n  \
-    CXS_TMUX_SOCKET  tmux socket name, passed as `tmux -L NAME` (default: your own server)\n  \
-    CXS_CODEX_BIN    codex binary to run (default: `codex` on PATH)")]
+    CXS_TMUX_SOCKET  tmux socket name for new sessions, passed as `tmux -L NAME` (default: the\n                   \
+    server you are in, else your default one)\n  \
+    CXS_CODEX_BIN    codex binary to run (default: `codex` on PATH)\n  \
+    CXS_CONFIG       configuration file (default $XDG_CONFIG_HOME/cxs/config.toml)\n  \
+    CXS_TRACE        print every tmux call to stderr as `+ tmux ...` when set to 1")]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -60,8 +63,8 @@ pub enum Command {
     StatusLine,
     /// Print a shell completion script.
     Completions(CompletionsArgs),
-    /// Print the man page (roff).
-    Man,
+    /// Print the man page (roff), or write it and every subcommand's page into a directory.
+    Man(ManArgs),
 }
 
 /// The kinds of session `new` can start.
@@ -300,6 +303,14 @@ pub struct TmuxConfArgs {
     /// Key pressed after the prefix to reach cxs's bindings.
     #[arg(long, value_name = "KEY", default_value = "a")]
     pub key: String,
+}
+
+/// `cxs man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write cxs.1 and the subcommands' pages (cxs-new.1, ...) here, creating it if needed.
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// `cxs completions`.

@@ -2,10 +2,10 @@
 //! clap definition. Completions are dynamic: the shell asks `cxs` itself (through
 //! `COMPLETE=SHELL cxs ...`), so `cxs attach <TAB>` offers the live session ids.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::CommandFactory;
 
-use crate::cli::{Cli, CompletionsArgs};
+use crate::cli::{Cli, CompletionsArgs, ManArgs};
 
 /// The variable the registration scripts set when they ask `cxs` for completions.
 const COMPLETE_VAR: &str = "COMPLETE";
@@ -30,8 +30,13 @@ pub fn run(args: &CompletionsArgs) -> Result<()> {
     Ok(())
 }
 
-/// Prints the man page.
-pub fn man() -> Result<()> {
-    clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout().lock())?;
-    Ok(())
+/// Prints the man page, or writes every page into a directory.
+pub fn man(args: &ManArgs) -> Result<()> {
+    let Some(dir) = &args.dir else {
+        clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout().lock())?;
+        return Ok(());
+    };
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    clap_mangen::generate_to(Cli::command(), dir)
+        .with_context(|| format!("cannot write man pages into {}", dir.display()))
 }

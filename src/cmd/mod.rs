@@ -70,6 +70,6 @@ pub fn run(command: Command) -> Result<()> {
         Command::TmuxConf(args) => tmux_conf::run(&args),
         Command::StatusLine => status_line::run(),
         Command::Completions(args) => completions::run(&args),
-        Command::Man => completions::man(),
+        Command::Man(args) => completions::man(&args),
     }
 }

@@ -10,7 +10,14 @@ use crate::session::{self, Status};
 
 /// Prints the counts, or nothing when no agent runs.
 pub fn run() -> Result<()> {
-    let env = Env::load()?;
+    // A blank status bar would hide the problem: say there is one, where the user looks.
+    let env = match Env::load() {
+        Ok(env) => env,
+        Err(err) => {
+            writeln!(std::io::stdout().lock(), "cxs: config error")?;
+            return Err(err);
+        }
+    };
     let agents = catalog::all(&env.config)?;
     let sessions = session::all(&env.store, &env.tmux, Some(&agents))?;
     let count = |status: Status| sessions.iter().filter(|s| s.status == status).count();

@@ -48,3 +48,24 @@ fn committed_completions_are_current() {
         );
     }
 }
+
+#[test]
+fn man_pages_install_into_a_fresh_directory() {
+    let env = TestEnv::new();
+    let dir = env.root().join(".local/share/man/man1");
+    env.cxs(&["man", dir.to_str().unwrap()]).success();
+    for page in ["cxs.1", "cxs-new.1", "cxs-new-exec.1", "cxs-list.1"] {
+        assert!(dir.join(page).is_file(), "{page}");
+    }
+    assert!(env.cxs(&["man"]).success().starts_with(".ie \\n(.g .ds Aq"));
+}
+
+#[test]
+fn a_config_error_shows_in_the_status_line() {
+    let env = TestEnv::new();
+    let config = env.root().join("config.toml");
+    std::fs::write(&config, "[defaults]\nmodle = 1\n").unwrap();
+    let output = env.cxs(&["status-line"]).env("CXS_CONFIG", &config).output();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "cxs: config error\n");
+    assert_eq!(output.status.code(), Some(1));
+}
