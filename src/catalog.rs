@@ -22,53 +22,75 @@ pub struct Agent {
     pub env: BTreeMap<String, String>,
     /// Whether it comes from the configuration file.
     pub configured: bool,
+    /// Whether it draws a TUI, whose log only a terminal emulator can turn into text.
+    pub tui: bool,
     signs: Signs,
 }
 
-/// Built-in agents: name, program, then the patterns that mean "waits for the user" and
-/// "busy" (which wins) on its screen: a question asked, or an idle prompt.
-const BUILTIN: &[(&str, &str, &[&str], &[&str])] = &[
-    (
-        "codex",
-        "codex",
-        &[
+/// A built-in agent.
+struct Builtin {
+    name: &'static str,
+    program: &'static str,
+    /// Whether it draws a TUI rather than printing lines.
+    tui: bool,
+    /// Screen patterns that mean "waits for the user": a question asked, or an idle prompt.
+    waiting: &'static [&'static str],
+    /// Screen patterns that mean "busy", which win.
+    busy: &'static [&'static str],
+}
+
+const BUILTIN: &[Builtin] = &[
+    Builtin {
+        name: "codex",
+        program: "codex",
+        tui: true,
+        waiting: &[
             r"(?i)trust this folder\?",
             r"(?i)would you like to (run|make|apply|allow)",
             r"(?i)press enter to (continue|confirm)",
             r"(?i)\? for shortcuts",
             r"› Ask Codex to do anything",
         ],
-        &[r"(?i)esc to interrupt"],
-    ),
-    (
-        "claude",
-        "claude",
-        &[r"(?i)do you want to", r"❯ 1\. Yes", r"(?i)\? for shortcuts"],
-        &[r"(?i)esc to interrupt"],
-    ),
-    ("aider", "aider", &[r"(?m)^\S*> ?$", r"\(Y\)es/\(N\)o"], &[]),
-    (
-        "gemini",
-        "gemini",
-        &[r"(?i)waiting for user confirmation", r"(?i)type your message"],
-        &[r"(?i)esc to cancel"],
-    ),
+        busy: &[r"(?i)esc to interrupt"],
+    },
+    Builtin {
+        name: "claude",
+        program: "claude",
+        tui: true,
+        waiting: &[r"(?i)do you want to", r"❯ 1\. Yes", r"(?i)\? for shortcuts"],
+        busy: &[r"(?i)esc to interrupt"],
+    },
+    Builtin {
+        name: "aider",
+        program: "aider",
+        tui: false,
+        waiting: &[r"(?m)^\S*> ?$", r"\(Y\)es/\(N\)o"],
+        busy: &[],
+    },
+    Builtin {
+        name: "gemini",
+        program: "gemini",
+        tui: true,
+        waiting: &[r"(?i)waiting for user confirmation", r"(?i)type your message"],
+        busy: &[r"(?i)esc to cancel"],
+    },
 ];
 
 /// Every agent by name: the built-ins, then the configured ones (which win).
 pub fn all(config: &Config) -> Result<Vec<Agent>> {
     let mut agents: BTreeMap<String, Agent> = BTreeMap::new();
-    for (name, program, waiting, busy) in BUILTIN {
+    for Builtin { name, program, tui, waiting, busy } in BUILTIN {
         let agent = Agent {
             name: (*name).to_owned(),
             command: vec![(*program).to_owned()],
             env: BTreeMap::new(),
             configured: false,
+            tui: *tui,
             signs: Signs::new(waiting, busy),
         };
         agents.insert(agent.name.clone(), agent);
     }
-    for (name, AgentConfig { command, waiting, busy, env }) in &config.agents {
+    for (name, AgentConfig { command, waiting, busy, env, tui }) in &config.agents {
         let (name, command) = (name.get_ref(), command.get_ref());
         let signs = Signs::checked(waiting, busy)
             .with_context(|| format!("invalid pattern for agent '{name}'"))?;
@@ -77,6 +99,7 @@ pub fn all(config: &Config) -> Result<Vec<Agent>> {
             command: command.clone(),
             env: env.clone(),
             configured: true,
+            tui: *tui,
             signs,
         };
         agents.insert(name.clone(), agent);
@@ -93,6 +116,15 @@ pub fn signs<'a>(agents: &'a [Agent], kind: &Kind) -> Option<&'a Signs> {
         Kind::Agent(name) => name,
     };
     agents.iter().find(|a| a.name == name).map(|a| &a.signs).filter(|s| !s.waiting.is_empty())
+}
+
+/// Whether sessions of `kind` draw a TUI: the Codex TUI, and agents that say so.
+pub fn draws_tui(agents: &[Agent], kind: &Kind) -> bool {
+    match kind {
+        Kind::Repl => true,
+        Kind::Exec | Kind::Cmd => false,
+        Kind::Agent(name) => agents.iter().any(|a| a.name == *name && a.tui),
+    }
 }
 
 /// Patterns that tell from a screen whether an agent waits for the user.

@@ -56,6 +56,9 @@ pub struct AgentConfig {
     /// Environment variables set for the agent.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// Whether it draws a TUI (`logs` then renders its log through a terminal emulator).
+    #[serde(default)]
+    pub tui: bool,
 }
 
 impl Config {

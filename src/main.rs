@@ -7,11 +7,11 @@ mod cmd;
 mod config;
 mod env;
 mod hidden;
-mod plain;
 mod procs;
 #[cfg(test)]
 mod proptests;
 mod quote;
+mod render;
 mod session;
 mod store;
 mod tmux;

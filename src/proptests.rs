@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 
-use crate::plain::Plain;
+use crate::render::Plain;
 use crate::session::Selector;
 use crate::store::{SessionId, Sidecar};
 

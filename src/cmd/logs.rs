@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
+use crate::catalog;
 use crate::cli::LogsArgs;
 use crate::env::Env;
-use crate::plain::Plain;
+use crate::render::{Plain, Render, Screen};
 use crate::session::{self, Selector};
 use crate::store::SessionDir;
 
@@ -22,55 +23,115 @@ const BLOCK: usize = 64 * 1024;
 /// The first block `--tail` reads backwards, about 100 lines of agent output.
 const TAIL_BLOCK: usize = 16 * 1024;
 
+/// The screen size TUI logs are rendered at when the pane's is unknown: tmux's default.
+const DEFAULT_SIZE: (u16, u16) = (24, 80);
+
 /// Prints the log of one session (its rotated-out part first, when there is one).
 pub fn run(args: &LogsArgs) -> Result<()> {
     let env = Env::load()?;
-    // Reading a log needs no tmux call; following one asks tmux whether it still runs.
+    // Reading a log needs no tmux call (but a TUI's size, and following, ask tmux).
     let (id, dir) = session::locate(&env.store, &args.selector)?;
-    let path = dir.log();
-    let out = io::BufWriter::with_capacity(BLOCK, io::stdout().lock());
-    let mut out = Output { out, plain: (!args.raw).then(Plain::default) };
-    let mut log = Log::open(&path)?;
-    let wanted = args.tail.unwrap_or(usize::MAX);
-    let found = match args.tail {
-        Some(lines) => log.seek_tail(lines)?,
-        None => 0,
+    let render = match (args.raw, tui_size(&env, &id, &dir)?) {
+        (true, _) => Render::Raw,
+        (false, None) => Render::Plain(Plain::default()),
+        (false, Some((rows, cols))) => Render::Screen(Box::new(Screen::new(rows, cols))),
     };
-    if found < wanted
-        && let Ok(mut old) = Log::open(&dir.old_log())
-    {
-        if args.tail.is_some() {
-            old.seek_tail(wanted - found)?;
+    let stdout = io::BufWriter::with_capacity(BLOCK, io::stdout().lock());
+    let mut log = Log::open(&dir.log())?;
+    let mut out = match (&render, args.tail) {
+        // A screen depends on everything drawn before: render it all, then keep the end.
+        (Render::Screen(_), Some(lines)) => {
+            let mut all = Output { out: Vec::new(), render };
+            if let Ok(mut old) = Log::open(&dir.old_log()) {
+                old.copy_new(&mut all)?;
+            }
+            log.copy_new(&mut all)?;
+            if !args.follow {
+                all.finish()?;
+            }
+            let mut stdout = stdout;
+            stdout.write_all(last_lines(&all.out, lines))?;
+            Output { out: stdout, render: all.render }
         }
-        old.copy_new(&mut out)?;
-    }
-    log.copy_new(&mut out)?;
+        _ => {
+            let mut out = Output { out: stdout, render };
+            let wanted = args.tail.unwrap_or(usize::MAX);
+            let found = match args.tail {
+                Some(lines) => log.seek_tail(lines)?,
+                None => 0,
+            };
+            if found < wanted
+                && let Ok(mut old) = Log::open(&dir.old_log())
+            {
+                if args.tail.is_some() {
+                    old.seek_tail(wanted - found)?;
+                }
+                old.copy_new(&mut out)?;
+            }
+            log.copy_new(&mut out)?;
+            out
+        }
+    };
     if args.follow && env.resolve(&Selector::Prefix(id.clone()))?.is_running() {
         follow(&mut log, &mut out, &dir, &env, &id)?;
     }
-    out.finish()
+    if args.follow || args.tail.is_none() || !matches!(out.render, Render::Screen(_)) {
+        out.finish()?;
+    }
+    out.out.flush()?;
+    Ok(())
 }
 
-/// Where printed log bytes go: as they are, or made plain.
+/// The pane size to render the log of a session at, if its agent draws a TUI: the pane's
+/// own, when tmux still has it.
+fn tui_size(env: &Env, id: &str, dir: &SessionDir) -> Result<Option<(u16, u16)>> {
+    let Ok(sidecar) = dir.read() else {
+        return Ok(None);
+    };
+    if !catalog::draws_tui(&catalog::all(&env.config)?, &sidecar.kind) {
+        return Ok(None);
+    }
+    let session = env.resolve(&Selector::Prefix(id.to_owned()))?;
+    let size = session.pane.as_ref().and_then(|pane| session.tmux.pane_size(&pane.name).ok());
+    Ok(Some(size.unwrap_or(DEFAULT_SIZE)))
+}
+
+/// The last `lines` lines of `text`.
+fn last_lines(text: &[u8], lines: usize) -> &[u8] {
+    let body = text.strip_suffix(b"\n").unwrap_or(text);
+    let start = body
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(lines.saturating_sub(1))
+        .map_or(0, |(i, _)| i + 1);
+    if lines == 0 { &[] } else { &text[start..] }
+}
+
+/// Where printed log bytes go, rendered.
 struct Output<W: Write> {
     out: W,
-    plain: Option<Plain>,
+    render: Render,
 }
 
 impl<W: Write> Output<W> {
     fn write(&mut self, bytes: &[u8]) -> Result<()> {
-        match &mut self.plain {
-            Some(plain) => self.out.write_all(&plain.feed(bytes))?,
-            None => self.out.write_all(bytes)?,
-        }
+        let shown = self.render.feed(bytes);
+        self.out.write_all(&shown)?;
+        Ok(())
+    }
+
+    /// Prints what is left at the end.
+    fn finish(&mut self) -> Result<()> {
+        self.out.write_all(&self.render.finish())?;
+        self.out.flush()?;
         Ok(())
     }
 
     /// Prints a line still waiting for its newline (a prompt such as `Continue? [y/n] `).
-    fn finish(&mut self) -> Result<()> {
-        if let Some(plain) = &mut self.plain {
-            self.out.write_all(&plain.finish())?;
-        }
+    fn show_pending(&mut self) -> Result<()> {
+        self.out.write_all(&self.render.pending())?;
         self.out.flush()?;
         Ok(())
     }
@@ -166,7 +227,7 @@ fn follow<W: Write>(
         std::thread::sleep(POLL);
         if !log.copy_new(out)? {
             // Quiet for a poll: show a prompt that has no newline yet.
-            out.finish()?;
+            out.show_pending()?;
         }
         log.follow_rotation(out)?;
         // The runner records the exit in the sidecar: a file read, no tmux call.
@@ -247,6 +308,14 @@ mod tests {
         assert_eq!(tail("a\nb\nc\n", 0), "");
         assert_eq!(tail("", 3), "");
         assert_eq!(tail("a\n\n\n", 2), "\n\n");
+    }
+
+    #[test]
+    fn last_lines_of_rendered_text() {
+        assert_eq!(last_lines(b"a\nb\nc\n", 2), b"b\nc\n");
+        assert_eq!(last_lines(b"a\nb\nc", 2), b"b\nc");
+        assert_eq!(last_lines(b"a\n", 5), b"a\n");
+        assert_eq!(last_lines(b"a\nb\n", 0), b"");
     }
 
     #[test]

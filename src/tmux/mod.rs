@@ -283,6 +283,18 @@ impl Tmux {
         self.run(&chain, Some(text)).map(drop)
     }
 
+    /// The pane's size as (rows, columns).
+    pub fn pane_size(&self, name: &SessionName) -> Result<(u16, u16)> {
+        let format = "#{pane_height} #{pane_width}";
+        let chain = Chain::default().cmd(["display-message", "-p", "-t", &name.target(), format]);
+        let text = self.run(&chain, None)?;
+        let mut numbers = text.split_whitespace().map(str::parse::<u16>);
+        match (numbers.next(), numbers.next()) {
+            (Some(Ok(rows)), Some(Ok(cols))) => Ok((rows, cols)),
+            _ => bail!("unexpected pane size from tmux: {text:?}"),
+        }
+    }
+
     /// Presses one key, by tmux key name (`Enter`, `C-c`).
     pub fn press(&self, name: &SessionName, key: &str) -> Result<()> {
         let chain = Chain::default().cmd(["send-keys", "-t", &name.target(), key]);

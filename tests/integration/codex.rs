@@ -152,6 +152,13 @@ fn codex_repl_waits_takes_input_and_reports_turns() {
     codex.cxs(&["send", "chat", "and again"]).success();
     wait_until("the second reply", || env.row("chat")["last_message"] == "ECHO: and again");
 
+    // The TUI's log reads as its screen did, words apart, not glued (`Trustthisfolder?`).
+    let logs = codex.cxs(&["logs", "chat"]).success();
+    assert!(logs.contains("ECHO: hello there") && logs.contains("ECHO: and again"), "{logs}");
+    let tail = codex.cxs(&["logs", "-n", "3", "chat"]).success();
+    assert!(tail.lines().count() <= 3, "{tail}");
+    assert!(codex.cxs(&["logs", "--raw", "chat"]).success().contains('\x1b'), "raw stays raw");
+
     let dir = env.session_dir("chat");
     let marked = || crate::common::marked_processes(&dir);
     assert!(!marked().is_empty(), "Codex runs");

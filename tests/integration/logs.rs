@@ -150,3 +150,32 @@ fn follow_shows_a_prompt_without_a_newline() {
     env.cxs(&["send", "asks", "exit 0"]).success();
     assert!(follower.wait().unwrap().success());
 }
+
+#[test]
+fn a_tuis_log_reads_as_its_screen_showed() {
+    let env = TestEnv::new();
+    // Words placed by cursor movement, as TUIs draw (Codex's trust question came out as
+    // `Trustthisfolder?` before), after lines that scroll off the top.
+    let tui = env.script(
+        "tui-agent",
+        "for i in $(seq 1 30); do echo \"history $i\"; done\n\
+         printf '\\033[2J\\033[1;1HTrust\\033[1;7Hthis\\033[1;12Hfolder?\\033[3;3H> yes'\n\
+         printf '\\033[5;1Hdone\\n'\n",
+    );
+    let config = env.root().join(".config/cxs/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        format!("[agents.drawn]\ncommand = [{:?}]\ntui = true\n", tui.to_str().unwrap()),
+    )
+    .unwrap();
+    env.cxs(&["new", "drawn", "--id", "tui"]).success();
+    env.wait_for_status("tui", "exited");
+    env.wait_for_log("tui", "done");
+    let logs = env.cxs(&["logs", "tui"]).success();
+    assert!(logs.starts_with("history 1\nhistory 2\n"), "{logs}");
+    assert!(logs.contains("history 30\n"), "{logs}");
+    assert!(logs.ends_with("Trust this folder?\n\n  > yes\n\ndone\n"), "{logs}");
+    assert_eq!(env.cxs(&["logs", "-n", "3", "tui"]).success(), "  > yes\n\ndone\n");
+    assert!(env.cxs(&["logs", "--raw", "tui"]).success().contains("Trust\x1b[1;7Hthis"));
+}

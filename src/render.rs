@@ -1,0 +1,281 @@
+//! A pane's logged output as the text a person saw: [`Plain`] for programs that print lines
+//! (escape sequences removed, carriage-return redraws resolved), [`Screen`] for TUIs, which
+//! draw with cursor movements only a terminal emulator can follow.
+
+use std::num::NonZeroU16;
+use std::sync::LazyLock;
+
+use regex::bytes::Regex;
+use vt100::capture::{BasicFormattedCaptureRange, BasicFormattedCaptureState, RowContents};
+
+/// CSI, OSC, string controls (DCS, SOS, PM, APC), other escapes, a lone ESC, and stray
+/// control bytes. Byte-oriented (`(?-u)`): logs need not be UTF-8.
+static ESCAPES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?-u)\x1b\[[0-?]*[ -/]*[@-~]",
+        r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?",
+        r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?",
+        r"|\x1b[ -/]*[0-~]",
+        r"|\x1b",
+        r"|[\x00-\x07\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]",
+    ))
+    .expect("escape pattern is valid")
+});
+
+/// Turns a stream of terminal bytes into plain lines, one chunk at a time.
+#[derive(Debug, Default)]
+pub struct Plain {
+    partial: Vec<u8>,
+}
+
+impl Plain {
+    /// Feeds `bytes`, returning the plain text of every line they complete.
+    pub fn feed(&mut self, bytes: &[u8]) -> Vec<u8> {
+        self.partial.extend_from_slice(bytes);
+        let Some(end) = self.partial.iter().rposition(|b| *b == b'\n') else {
+            return Vec::new();
+        };
+        let rest = self.partial.split_off(end + 1);
+        let complete = std::mem::replace(&mut self.partial, rest);
+        let mut out = Vec::with_capacity(complete.len());
+        for line in complete[..complete.len() - 1].split(|b| *b == b'\n') {
+            out.extend_from_slice(&plain_line(line));
+            out.push(b'\n');
+        }
+        out
+    }
+
+    /// The plain text of what is left: a last line without a newline.
+    pub fn finish(&mut self) -> Vec<u8> {
+        let rest = std::mem::take(&mut self.partial);
+        if rest.is_empty() { rest } else { plain_line(&rest) }
+    }
+}
+
+/// One line (without its `\n`) as it finally showed on the terminal.
+fn plain_line(line: &[u8]) -> Vec<u8> {
+    let line = ESCAPES.replace_all(line, &b""[..]);
+    let line = line.strip_suffix(b"\r").unwrap_or(&line);
+    if !line.contains(&b'\r') {
+        return line.to_vec();
+    }
+    // A carriage return moves to column 0 and what follows overwrites what was there.
+    let mut shown: Vec<char> = Vec::new();
+    for segment in String::from_utf8_lossy(line).split('\r') {
+        for (column, c) in segment.chars().enumerate() {
+            match shown.get_mut(column) {
+                Some(slot) => *slot = c,
+                None => shown.push(c),
+            }
+        }
+    }
+    shown.into_iter().collect::<String>().into_bytes()
+}
+
+/// How `logs` prints a log: as logged, as plain lines, or as a TUI's screens showed it.
+pub enum Render {
+    /// The bytes as logged.
+    Raw,
+    /// Lines with escapes removed.
+    Plain(Plain),
+    /// Through a terminal emulator (boxed: its screen is large).
+    Screen(Box<Screen>),
+}
+
+impl Render {
+    /// What `bytes` add to the output.
+    pub fn feed<'a>(&mut self, bytes: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+        match self {
+            Render::Raw => bytes.into(),
+            Render::Plain(plain) => plain.feed(bytes).into(),
+            Render::Screen(screen) => screen.feed(bytes).into(),
+        }
+    }
+
+    /// What is left at the end: a last line without a newline, or the final screen.
+    pub fn finish(&mut self) -> Vec<u8> {
+        match self {
+            Render::Raw => Vec::new(),
+            Render::Plain(plain) => plain.finish(),
+            Render::Screen(screen) => screen.finish(),
+        }
+    }
+
+    /// What can be shown while more may come: a prompt still waiting for its newline. A
+    /// screen is shown once, at the end.
+    pub fn pending(&mut self) -> Vec<u8> {
+        match self {
+            Render::Plain(plain) => plain.finish(),
+            Render::Raw | Render::Screen(_) => Vec::new(),
+        }
+    }
+}
+
+/// Turns a TUI's output into text through a terminal emulator of the pane's size: each line
+/// as it scrolls off the top of the screen, then what the screen finally shows.
+pub struct Screen {
+    parser: vt100::Parser<Scrolled>,
+    /// The start of a clear-screen sequence that the last chunk ended in.
+    carry: Vec<u8>,
+}
+
+/// Clears the screen. tmux (`scroll-on-clear`) keeps what was on the main screen in its
+/// history, so the text a person can scroll back to includes it.
+const CLEAR: &[u8] = b"\x1b[2J";
+
+/// Rows that scrolled off, as the emulator reports them, in vt100's basic format.
+#[derive(Default)]
+struct Scrolled {
+    text: String,
+    state: BasicFormattedCaptureState,
+}
+
+impl vt100::Callbacks for Scrolled {
+    fn on_scroll(&mut self, row: RowContents<'_>, _alternate_screen: bool) {
+        // Writing into a String cannot fail.
+        let _ = row.write_formatted_basic(&mut self.text, &mut self.state);
+    }
+}
+
+impl Screen {
+    /// An emulator of `rows` by `cols`; no scrollback is kept, since every row that leaves
+    /// the screen is handed out as it goes.
+    pub fn new(rows: u16, cols: u16) -> Self {
+        let size = |n: u16, default| NonZeroU16::new(n).unwrap_or(default);
+        let (rows, cols) =
+            (size(rows, vt100::Parser::DEFAULT_ROWS), size(cols, vt100::Parser::DEFAULT_COLS));
+        let parser = vt100::Parser::new_with_callbacks(rows, cols, 0, Scrolled::default());
+        Screen { parser, carry: Vec::new() }
+    }
+
+    /// Feeds `bytes`, returning the text of the rows they pushed off the screen (or cleared
+    /// from the main screen).
+    pub fn feed(&mut self, bytes: &[u8]) -> Vec<u8> {
+        let mut input = std::mem::take(&mut self.carry);
+        input.extend_from_slice(bytes);
+        let mut rest = &input[..];
+        let mut out = Vec::new();
+        while let Some(at) = rest.windows(CLEAR.len()).position(|w| w == CLEAR) {
+            self.parser.process(&rest[..at]);
+            if !self.parser.screen().alternate_screen() {
+                self.keep_screen();
+            }
+            self.parser.process(CLEAR);
+            rest = &rest[at + CLEAR.len()..];
+        }
+        // A clear split between two chunks is seen whole with the next one.
+        let held = (1..CLEAR.len()).rev().find(|n| rest.ends_with(&CLEAR[..*n])).unwrap_or(0);
+        self.parser.process(&rest[..rest.len() - held]);
+        self.carry = rest[rest.len() - held..].to_vec();
+        out.extend(plain_of(&std::mem::take(&mut self.parser.callbacks_mut().text)));
+        out
+    }
+
+    /// The screen as it shows now, without the blank rows below its last text.
+    pub fn finish(&mut self) -> Vec<u8> {
+        let carry = std::mem::take(&mut self.carry);
+        self.parser.process(&carry);
+        self.keep_screen();
+        let mut plain = plain_of(&std::mem::take(&mut self.parser.callbacks_mut().text));
+        if !plain.is_empty() {
+            plain.push(b'\n');
+        }
+        plain
+    }
+
+    /// Adds the screen's rows, up to its last text, to what has scrolled off.
+    fn keep_screen(&mut self) {
+        let (screen, scrolled) = self.parser.screen_and_callbacks_mut();
+        if screen.contents().trim().is_empty() {
+            return;
+        }
+        let mut rows = String::new();
+        // Writing into a String cannot fail.
+        let _ = screen.write_contents_formatted_basic(
+            &mut rows,
+            BasicFormattedCaptureRange::Full(&mut scrolled.state),
+        );
+        // Blank rows below the text are no line anyone saw.
+        let text = rows.trim_end_matches([' ', '\n']);
+        scrolled.text.push_str(text);
+    }
+}
+
+/// vt100's basic format (text with colour codes) as plain text, without the blank cells a
+/// TUI leaves at the end of its rows.
+fn plain_of(formatted: &str) -> Vec<u8> {
+    let text: String = vt100::capture::basic_formatted_to_plain(formatted).collect();
+    let lines: Vec<&str> = text.split('\n').map(|line| line.trim_end_matches(' ')).collect();
+    lines.join("\n").into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(bytes: &[u8]) -> String {
+        let mut p = Plain::default();
+        let mut out = p.feed(bytes);
+        out.extend(p.finish());
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn removes_colors_and_titles() {
+        assert_eq!(plain(b"\x1b[1;31mred\x1b[0m text\r\n"), "red text\n");
+        assert_eq!(plain(b"\x1b]0;title\x07after\n"), "after\n");
+        assert_eq!(plain(b"\x1b[?2004hbracketed\x1b(B\x1b=\n"), "bracketed\n");
+    }
+
+    #[test]
+    fn resolves_carriage_return_redraws() {
+        assert_eq!(plain(b"10%\r50%\r100%\n"), "100%\n");
+        assert_eq!(plain(b"abcdef\rXY\n"), "XYcdef\n");
+        assert_eq!(plain(b"\r\x1b[2Kdone\r\n"), "done\n");
+    }
+
+    #[test]
+    fn holds_partial_lines_until_complete() {
+        let mut p = Plain::default();
+        assert_eq!(p.feed(b"hel"), b"");
+        assert_eq!(p.feed(b"lo\nwor"), b"hello\n");
+        assert_eq!(p.finish(), b"wor");
+    }
+
+    fn screen(bytes: &[u8], rows: u16, cols: u16) -> String {
+        let mut screen = Screen::new(rows, cols);
+        let mut out = Vec::new();
+        for chunk in bytes.chunks(3) {
+            out.extend(screen.feed(chunk));
+        }
+        out.extend(screen.finish());
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_tui_reads_as_it_showed() {
+        // Words placed by cursor movement, not spaces: plain filtering glues them together.
+        let drawn = b"\x1b[2J\x1b[1;1HTrust\x1b[1;7Hthis\x1b[1;12Hfolder?\x1b[3;3H> yes";
+        assert_eq!(plain(drawn), "Trustthisfolder?> yes");
+        assert_eq!(screen(drawn, 5, 40), "Trust this folder?\n\n  > yes\n");
+        // What a clear wipes off the main screen stays, as in tmux's history.
+        let cleared = [b"kept\r\n".as_slice(), drawn].concat();
+        assert_eq!(screen(&cleared, 5, 40), "kept\nTrust this folder?\n\n  > yes\n");
+        // Not what a clear wipes off the alternate screen, which tmux keeps no history of.
+        let alternate = [b"\x1b[?1049hframe 1\r\n".as_slice(), drawn].concat();
+        assert_eq!(screen(&alternate, 5, 40), "Trust this folder?\n\n  > yes\n");
+    }
+
+    #[test]
+    fn lines_that_scroll_off_come_first_and_wrapped_lines_stay_whole() {
+        let text: String = (1..=6).map(|n| format!("line {n}\r\n")).collect();
+        assert_eq!(screen(text.as_bytes(), 3, 20), text.replace('\r', ""));
+        let long = format!("{}\r\nend", "x".repeat(25));
+        assert_eq!(screen(long.as_bytes(), 3, 10), format!("{}\nend\n", "x".repeat(25)));
+    }
+
+    #[test]
+    fn keeps_non_ascii_text() {
+        assert_eq!(plain("héllo 世界\n".as_bytes()), "héllo 世界\n");
+    }
+}
