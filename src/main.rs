@@ -21,12 +21,11 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let result = match hidden::parse(std::env::args_os()) {
-        Some(hidden) => cmd::run_hidden(hidden),
-        None => {
-            cmd::answer_shell();
-            cmd::run(cli::Cli::parse().command)
-        }
+    let result = if let Some(hidden) = hidden::parse(std::env::args_os()) {
+        cmd::run_hidden(hidden)
+    } else {
+        cmd::answer_shell();
+        cmd::run(cli::Cli::parse().command)
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

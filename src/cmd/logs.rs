@@ -38,9 +38,9 @@ pub fn run(args: &LogsArgs) -> Result<()> {
     };
     let stdout = io::BufWriter::with_capacity(BLOCK, io::stdout().lock());
     let mut log = Log::open(&dir.log())?;
-    let mut out = match (&render, args.tail) {
+    let mut out = match (render, args.tail) {
         // A screen depends on everything drawn before: render it all, then keep the end.
-        (Render::Screen(_), Some(lines)) => {
+        (render @ Render::Screen(_), Some(lines)) => {
             let mut all = Output { out: Vec::new(), render };
             if let Ok(mut old) = Log::open(&dir.old_log()) {
                 old.copy_new(&mut all)?;
@@ -49,21 +49,21 @@ pub fn run(args: &LogsArgs) -> Result<()> {
             if !args.follow {
                 all.finish()?;
             }
-            let mut stdout = stdout;
-            stdout.write_all(last_lines(&all.out, lines))?;
-            Output { out: stdout, render: all.render }
+            let mut out = Output { out: stdout, render: all.render };
+            out.out.write_all(last_lines(&all.out, lines))?;
+            out
         }
-        _ => {
+        (render, tail) => {
             let mut out = Output { out: stdout, render };
-            let wanted = args.tail.unwrap_or(usize::MAX);
-            let found = match args.tail {
+            let found = match tail {
                 Some(lines) => log.seek_tail(lines)?,
                 None => 0,
             };
+            let wanted = tail.unwrap_or(usize::MAX);
             if found < wanted
                 && let Ok(mut old) = Log::open(&dir.old_log())
             {
-                if args.tail.is_some() {
+                if tail.is_some() {
                     old.seek_tail(wanted - found)?;
                 }
                 old.copy_new(&mut out)?;
@@ -231,7 +231,7 @@ fn follow<W: Write>(
         }
         log.follow_rotation(out)?;
         // The runner records the exit in the sidecar: a file read, no tmux call.
-        let exited = dir.read().map(|s| s.exit_code.is_some()).unwrap_or(true);
+        let exited = dir.read().map_or(true, |s| s.exit_code.is_some());
         let gone = last_tmux_check.elapsed() >= TMUX_CHECK && {
             last_tmux_check = Instant::now();
             !env.sessions()?.iter().any(|s| s.id == id && s.is_running())

@@ -5,6 +5,7 @@
 //! variable (a `{ }` template's `%%` is replaced after parsing, so the text arrives as is), and the shell command only expands `"$CXS_PROMPT"` (the current
 //! directory travels the same way, as `$CXS_CWD`).
 
+use std::fmt::Write as _;
 use std::io::Write;
 
 use anyhow::{Context, Result, bail};
@@ -26,10 +27,9 @@ pub fn run(args: &TmuxConfArgs) -> Result<()> {
     let mut cxs = String::new();
     for var in CARRIED {
         if let Some(value) = std::env::var_os(var).filter(|v| !v.is_empty()) {
-            cxs.push_str(&format!(
-                "{var}={} ",
-                quote::sh_double_in_tmux(&value.to_string_lossy())?
-            ));
+            let word = quote::sh_double_in_tmux(&value.to_string_lossy())?;
+            // Writing into a String cannot fail.
+            let _ = write!(cxs, "{var}={word} ");
         }
     }
     cxs.push_str(&quote::sh_double_in_tmux(&exe.to_string_lossy())?);

@@ -477,7 +477,7 @@ impl std::error::Error for TmuxError {}
 ///
 /// An absolute path matters beyond the lookup: duct always passes an explicit environment,
 /// and std then spawns a program looked up on PATH with a full fork rather than the much
-/// cheaper posix_spawn (vfork), a cost paid on every call.
+/// cheaper `posix_spawn` (vfork), a cost paid on every call.
 fn program() -> Result<&'static Path> {
     static PROGRAM: OnceLock<Option<PathBuf>> = OnceLock::new();
     PROGRAM

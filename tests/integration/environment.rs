@@ -117,7 +117,7 @@ fn a_server_that_does_not_answer_is_not_called_lost() {
         .lines()
         .map(|l| {
             if l.starts_with("server = ") {
-                format!("server = {:?}", unreachable)
+                format!("server = {unreachable:?}")
             } else {
                 l.to_owned()
             }

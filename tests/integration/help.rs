@@ -15,7 +15,7 @@ fn help_texts() {
         &["logs", "--help"],
     ] {
         let name =
-            args.iter().filter(|a| !a.starts_with('-')).cloned().collect::<Vec<_>>().join("-");
+            args.iter().filter(|a| !a.starts_with('-')).copied().collect::<Vec<_>>().join("-");
         let name = if name.is_empty() { "cxs".to_owned() } else { name };
         insta::assert_snapshot!(format!("help-{name}"), env.cxs(args).success());
     }

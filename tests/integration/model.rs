@@ -1,4 +1,4 @@
-//! A stand-in for the OpenAI Responses API, so the real Codex CLI runs offline in tests.
+//! A stand-in for the `OpenAI` Responses API, so the real Codex CLI runs offline in tests.
 //!
 //! It listens on loopback only, answers `POST /v1/responses` with a streamed reply whose
 //! text echoes the user's last message (`ECHO: ...`), and stops when dropped or after a
@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-const LIFETIME: Duration = Duration::from_secs(60);
+const LIFETIME: Duration = Duration::from_mins(1);
 
 /// A running stand-in; dropping it stops it.
 pub struct Model {
@@ -143,6 +143,7 @@ fn serve(stream: TcpStream, stop: &AtomicBool) -> std::io::Result<()> {
     )
 }
 
+#[allow(clippy::needless_pass_by_value)] // every caller builds the event in place
 fn event(out: &mut TcpStream, data: serde_json::Value) -> std::io::Result<()> {
     write!(out, "event: {}\ndata: {data}\n\n", data["type"].as_str().unwrap_or_default())?;
     out.flush()
