@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-const LIFETIME: Duration = Duration::from_mins(1);
+const LIFETIME: Duration = Duration::from_secs(60);
 
 /// A running stand-in; dropping it stops it.
 pub struct Model {
