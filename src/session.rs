@@ -175,12 +175,34 @@ pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<S
     gather(store, tmux, agents)?.finish()
 }
 
+/// [`all`], with each session's log size, read while tmux answers (`list` shows them).
+pub fn all_with_log_sizes(
+    store: &Store,
+    tmux: &Tmux,
+    agents: Option<&[Agent]>,
+) -> Result<Vec<(Session, u64)>> {
+    let gathering = gather(store, tmux, agents)?;
+    let sizes: HashMap<String, u64> = gathering
+        .rows
+        .iter()
+        .filter_map(|r| Some((r.id.clone(), std::fs::metadata(r.dir.log()).ok()?.len())))
+        .collect();
+    let sessions = gathering.finish()?;
+    Ok(sessions
+        .into_iter()
+        .map(|s| {
+            let size = sizes.get(&s.id).copied().unwrap_or(0);
+            (s, size)
+        })
+        .collect())
+}
+
 /// [`all`] in two steps: reads the sidecars and starts the tmux calls, so the caller can
 /// work while tmux answers; [`Gathering::finish`] joins the two.
 ///
 /// `current` is the server cxs is set to use now; sessions recorded on others are asked
 /// for on theirs.
-pub fn gather<'a>(
+fn gather<'a>(
     store: &'a Store,
     current: &Tmux,
     agents: Option<&'a [Agent]>,
@@ -274,7 +296,7 @@ struct Row<'a> {
 
 /// Sidecars read and tmux calls under way, from [`gather`].
 #[must_use = "a listing under way must be joined with `finish`"]
-pub struct Gathering<'a> {
+struct Gathering<'a> {
     store: &'a Store,
     rows: Vec<Row<'a>>,
     gone: Vec<String>,
@@ -290,13 +312,8 @@ struct Answer {
 }
 
 impl Gathering<'_> {
-    /// The sessions' ids and directories as read, in no particular order.
-    pub fn dirs(&self) -> impl Iterator<Item = (&str, &SessionDir)> {
-        self.rows.iter().map(|r| (r.id.as_str(), &r.dir))
-    }
-
     /// Waits for tmux and joins its answers with the sidecars.
-    pub fn finish(self) -> Result<Vec<Session>> {
+    fn finish(self) -> Result<Vec<Session>> {
         let Gathering { store, rows, mut gone, snapping } = self;
         let mut answers: Vec<Answer> = snapping
             .into_iter()

@@ -1,6 +1,5 @@
 //! `cxs list`: every session, newest first, as a table or JSON.
 
-use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 
 use anyhow::Result;
@@ -24,18 +23,9 @@ pub fn run(args: &ListArgs) -> Result<()> {
     // Buffered: pretty JSON is written a line at a time, thousands of lines for 500 rows.
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     loop {
-        let gathering = session::gather(&env.store, &env.tmux, Some(&agents))?;
-        // The logs' sizes need no answer from tmux: read while it works on its call.
-        let sizes: HashMap<String, u64> = gathering
-            .dirs()
-            .filter_map(|(id, dir)| Some((id.to_owned(), std::fs::metadata(dir.log()).ok()?.len())))
-            .collect();
-        let sessions = gathering.finish()?;
+        let sessions = session::all_with_log_sizes(&env.store, &env.tmux, Some(&agents))?;
         let now = Utc::now();
-        let rows: Vec<Row> = sessions
-            .iter()
-            .map(|s| Row::new(s, sizes.get(s.id.as_str()).copied().unwrap_or(0), now))
-            .collect();
+        let rows: Vec<Row> = sessions.iter().map(|(s, size)| Row::new(s, *size, now)).collect();
         if args.json {
             serde_json::to_writer_pretty(&mut out, &rows)?;
             writeln!(out)?;
