@@ -11,7 +11,7 @@ use std::fmt;
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -188,12 +188,45 @@ impl Store {
             .mode(0o700)
             .create(&sessions)
             .with_context(|| format!("cannot create state directory {}", sessions.display()))?;
+        self.check_private()?;
         let dir = self.session(id);
         match DirBuilder::new().mode(0o700).create(&dir.0) {
             Ok(()) => Ok(Some(dir)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(None),
             Err(e) => Err(e).with_context(|| format!("cannot create {}", dir.0.display())),
         }
+    }
+
+    /// Refuses a state directory, or its `sessions/`, that another local user could plant
+    /// links or files in: one that is not the user's own, or that others may write to.
+    fn check_private(&self) -> Result<()> {
+        let me = rustix::process::getuid().as_raw();
+        for dir in [self.root.clone(), self.sessions_dir()] {
+            let meta = match fs::symlink_metadata(&dir) {
+                Ok(meta) => meta,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+                Err(e) => return Err(e).with_context(|| format!("cannot read {}", dir.display())),
+            };
+            let shown = dir.display();
+            if meta.file_type().is_symlink() {
+                bail!(
+                    "refusing state directory {shown}: it is a symlink, which another user could point anywhere"
+                );
+            }
+            if meta.uid() != me {
+                bail!(
+                    "refusing state directory {shown}: it belongs to uid {}, not to you (uid {me})",
+                    meta.uid()
+                );
+            }
+            if meta.mode() & 0o022 != 0 {
+                bail!(
+                    "refusing state directory {shown}: others can write to it (mode {:o}); `chmod go-w` it",
+                    meta.mode() & 0o7777
+                );
+            }
+        }
+        Ok(())
     }
 
     /// The ids of sessions whose directories are being removed right now.
@@ -208,14 +241,23 @@ impl Store {
         };
         for entry in entries.flatten() {
             if entry.file_name().to_string_lossy().starts_with(".deleting-") {
-                let _ = fs::remove_dir_all(entry.path());
+                // A real directory is removed whole; anything else (a link) only itself.
+                let _ = match entry.file_type() {
+                    Ok(t) if t.is_dir() => fs::remove_dir_all(entry.path()),
+                    _ => fs::remove_file(entry.path()),
+                };
             }
         }
     }
 
     /// Every session directory, and the sessions being deleted, from one read of the store.
+    ///
+    /// Only directories named as ids are sessions: a stray file, a FIFO (which would block
+    /// whoever opens it) or a symlink (which `delete` would follow) is not, and is left
+    /// alone.
     pub fn list(&self) -> Result<Listing> {
         let sessions = self.sessions_dir();
+        self.check_private()?;
         let mut listing = Listing { dirs: Vec::new(), deleting: Vec::new() };
         let entries = match fs::read_dir(&sessions) {
             Ok(entries) => entries,
@@ -227,13 +269,17 @@ impl Store {
             let Ok(name) = entry.file_name().into_string() else {
                 continue;
             };
+            // The entry's own type: a symlink to a directory is not one.
+            if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
             // Directories being deleted are renamed to `.deleting-ID-PID` first; ids never
             // hold a dot, so the last `-` ends the id.
             if let Some(rest) = name.strip_prefix(".deleting-") {
                 if let Some((id, _)) = rest.rsplit_once('-') {
                     listing.deleting.push(id.to_owned());
                 }
-            } else if !name.starts_with('.') {
+            } else if name.parse::<SessionId>().is_ok() {
                 listing.dirs.push((name, SessionDir(entry.path())));
             }
         }

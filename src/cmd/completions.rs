@@ -10,8 +10,14 @@ use crate::cli::{Cli, CompletionsArgs, ManArgs};
 /// The variable the registration scripts set when they ask `cxs` for completions.
 const COMPLETE_VAR: &str = "COMPLETE";
 
-/// Answers a completion request from a shell, if this run is one, and exits.
+/// Answers a completion request from a shell, if this run is one, and exits. Only a shell
+/// clap knows takes over: `COMPLETE=1` left in someone's environment is not a request.
 pub fn answer_shell() {
+    let asked = std::env::var(COMPLETE_VAR)
+        .is_ok_and(|shell| shell.parse::<clap_complete::Shell>().is_ok());
+    if !asked {
+        return;
+    }
     clap_complete::CompleteEnv::with_factory(Cli::command)
         .var(COMPLETE_VAR)
         .completer("cxs")

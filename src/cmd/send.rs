@@ -20,16 +20,17 @@ pub fn run(args: &SendArgs) -> Result<()> {
     let Some(pane) = session.pane.as_ref().filter(|_| session.is_running()) else {
         bail!("session '{}' is not running ({})", session.id, session.status);
     };
+    // Bytes as they are: a Latin-1 `git diff` is a normal thing to send.
     let text = if args.text == "-" {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).context("cannot read standard input")?;
+        let mut text = Vec::new();
+        std::io::stdin().read_to_end(&mut text).context("cannot read standard input")?;
         // `echo hi | cxs send x -` means "hi", not "hi" and an empty line.
-        if text.ends_with('\n') {
+        if text.ends_with(b"\n") {
             text.pop();
         }
         text
     } else {
-        args.text.clone()
+        args.text.clone().into_bytes()
     };
     // Always a paste, never typed keys: tmux brackets it when the agent asked (as TUIs
     // do), so several lines arrive as one message, and the Codex TUI, which takes typed
@@ -37,7 +38,7 @@ pub fn run(args: &SendArgs) -> Result<()> {
     // a bracketed paste reliably. Agents that did not ask get the bytes as if typed.
     let context = || format!("cannot send to session '{}'", session.id);
     if !text.is_empty() {
-        session.tmux.paste(&pane.name, text.as_bytes()).with_context(context)?;
+        session.tmux.paste(&pane.name, &text).with_context(context)?;
     }
     if !args.no_enter {
         if !text.is_empty() {

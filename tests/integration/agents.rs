@@ -77,6 +77,9 @@ fn completion_offers_live_session_ids() {
     assert!(words.contains(&"alpha") && words.contains(&"beta"), "{words:?}");
     let man = env.cxs(&["man"]).success();
     assert!(man.starts_with(".ie") && man.contains("cxs"), "{man}");
+    // COMPLETE set to something that is no shell is not a completion request.
+    let list = env.cxs(&["list", "--json"]).env("COMPLETE", "1").success();
+    assert!(list.contains("\"alpha\""), "{list}");
 }
 
 #[test]

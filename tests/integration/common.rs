@@ -307,8 +307,13 @@ impl Cxs {
     }
 
     /// Feeds `text` to standard input.
-    pub fn stdin(mut self, text: &str) -> Self {
-        self.stdin = Some(text.as_bytes().to_vec());
+    pub fn stdin(self, text: &str) -> Self {
+        self.stdin_bytes(text.as_bytes())
+    }
+
+    /// Feeds `bytes`, which need not be UTF-8, to standard input.
+    pub fn stdin_bytes(mut self, bytes: &[u8]) -> Self {
+        self.stdin = Some(bytes.to_vec());
         self
     }
 

@@ -25,6 +25,10 @@ fn send_types_text_literally_and_submits_it() {
     env.wait_for_log("talk", "echo: -dash first");
     env.cxs(&["send", "talk", ";"]).success();
     env.wait_for_log("talk", "echo: ;\r\n");
+    // Bytes that are not UTF-8 (a Latin-1 diff) are sent as they are.
+    env.cxs(&["send", "talk", "-"]).stdin_bytes(b"caf\xe9\n").success();
+    let log = || std::fs::read(env.session_dir("talk").join("log")).unwrap_or_default();
+    wait_until("the Latin-1 line", || log().windows(10).any(|w| w == b"echo: caf\xe9"));
 }
 
 #[test]

@@ -498,3 +498,47 @@ fn list_works_while_sessions_come_and_go() {
     }
     churn.join().unwrap();
 }
+
+#[test]
+fn junk_and_links_under_sessions_are_not_sessions() {
+    let env = TestEnv::new();
+    env.new_exec(&[("FAKE_AGENT_SLEEP", "30")], &["--id", "real", "x"]);
+    let sessions = env.home().join("sessions");
+    let important = env.root().join("important");
+    std::fs::create_dir_all(important.join("sub")).unwrap();
+    std::fs::write(important.join("sub/keep"), "data").unwrap();
+    std::os::unix::fs::symlink(&important, sessions.join("myid")).unwrap();
+    std::fs::write(sessions.join("stray"), "").unwrap();
+    let fifo = std::ffi::CString::new(sessions.join("fifo").into_os_string().into_encoded_bytes());
+    // SAFETY: a valid C string and a mode; mkfifo has no other effects.
+    assert_eq!(unsafe { libc::mkfifo(fifo.unwrap().as_ptr(), 0o600) }, 0);
+    // A FIFO once made `list` hang: it must answer, with the real session alone.
+    let started = std::time::Instant::now();
+    let rows = env.list_json();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["real"]);
+    assert_eq!(env.cxs(&["delete", "myid"]).fails(1), "error: no session matches 'myid'\n");
+    assert_eq!(std::fs::read_to_string(important.join("sub/keep")).unwrap(), "data");
+    env.cxs(&["delete", "real"]).success();
+    assert!(important.join("sub/keep").exists(), "a link's target is never emptied");
+}
+
+#[test]
+fn a_state_directory_others_can_write_to_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    env.new_exec(&[], &["--id", "mine", "x"]);
+    let sessions = env.home().join("sessions");
+    std::fs::set_permissions(&sessions, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let err = env.cxs(&["list"]).fails(1);
+    assert!(
+        err.contains("refusing state directory")
+            && err.contains("others can write to it (mode 777)"),
+        "{err}"
+    );
+    let err = env.cxs(&["new", "exec", "--id", "more", "x"]).fails(1);
+    assert!(err.contains("refusing state directory"), "{err}");
+    std::fs::set_permissions(&sessions, std::fs::Permissions::from_mode(0o700)).unwrap();
+    assert_eq!(env.list_json().len(), 1);
+}
