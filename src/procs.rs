@@ -126,6 +126,12 @@ fn stat(pid: u32) -> Option<Stat> {
     })
 }
 
+/// Whether `pid` is alive and one of the session in `dir`'s processes: its marker says so,
+/// so a recycled pid is not taken for the agent (and a zombie's environment reads empty).
+pub fn belongs_to(pid: u32, dir: &OsStr) -> bool {
+    has_marker(pid, &[dir])
+}
+
 /// Whether the process carries one of `dirs` as its `CXS_SESSION_DIR`.
 fn has_marker(pid: u32, dirs: &[&OsStr]) -> bool {
     let Ok(environ) = std::fs::read(format!("/proc/{pid}/environ")) else {

@@ -10,6 +10,7 @@ use anyhow::{Result, bail};
 use chrono::{DateTime, Utc};
 
 use crate::catalog::{self, Agent, Signs};
+use crate::procs;
 use crate::store::{Listing, SessionDir, SessionId, Sidecar, Store};
 use crate::tmux::{PaneState, SessionName, Snapping, Snapshot, Socket, Tmux};
 
@@ -370,7 +371,7 @@ impl Gathering<'_> {
                 }
                 let screen = pane.as_ref().and_then(|p| answer.screens.get(&p.name.0));
                 let screen_waiting = signs.zip(screen).is_some_and(|(signs, s)| signs.waiting(s));
-                let status = status(sidecar.as_ref().ok(), pane.as_ref(), screen_waiting);
+                let status = status(sidecar.as_ref().ok(), pane.as_ref(), screen_waiting, &dir);
                 Some(Session { index: 0, id, dir, sidecar, tmux, name, pane, status })
             })
             .collect();
@@ -481,15 +482,30 @@ fn pick<'a, T>(items: &'a [T], id: impl Fn(&T) -> &str, selector: &Selector) -> 
     }
 }
 
-fn status(sidecar: Option<&Sidecar>, pane: Option<&PaneState>, screen_waiting: bool) -> Status {
+fn status(
+    sidecar: Option<&Sidecar>,
+    pane: Option<&PaneState>,
+    screen_waiting: bool,
+    dir: &SessionDir,
+) -> Status {
     let Some(sidecar) = sidecar else {
         return Status::Broken;
     };
     match (sidecar.exit_code, pane) {
         (Some(code), _) => Status::Exited(Some(code)),
-        // The runner could not record the exit (killed, or a newer sidecar it must not
-        // rewrite). tmux may not have reaped the process yet, and under load tmux 3.3 was
-        // seen never to: the pane's end is all there is to go by.
+        // The runner ended without recording an exit: killed, while an agent that ignores
+        // the hangup may run on, which is not `exited`.
+        (None, Some(pane))
+            if pane.dead
+                && sidecar
+                    .pid
+                    .is_some_and(|pid| procs::belongs_to(pid, dir.path().as_os_str())) =>
+        {
+            Status::Running
+        }
+        // Or it could not record it (a newer sidecar it must not rewrite). tmux may not
+        // have reaped the process yet, and under load tmux 3.3 was seen never to: the pane's
+        // end is all there is to go by.
         (None, Some(pane)) if pane.dead => Status::Exited(pane.exit),
         (None, Some(pane)) if screen_waiting || turn_ended(sidecar, pane) => Status::Waiting,
         (None, Some(_)) => Status::Running,

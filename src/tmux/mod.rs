@@ -179,9 +179,11 @@ impl Tmux {
         let mut argv = self.argv(&chain.args);
         argv.insert(0, "-u".into());
         self.trace(&argv);
-        // The marker names one session's processes; a server started here must not hand it
-        // to every pane it will ever run.
-        let command = duct::cmd(program()?, &argv).env_remove(crate::hidden::MARKER_VAR);
+        // A call may start the server, which keeps the caller's environment for its lifetime
+        // and hands it to every pane: only what panes need goes (agents get the caller's
+        // whole environment from their private file instead), never a key or a token, nor
+        // the marker that names one session's processes.
+        let command = duct::cmd(program()?, &argv).full_env(server_env());
         let command = match stdin {
             Some(bytes) => command.stdin_bytes(bytes.to_vec()),
             None => command.stdin_null(),
@@ -413,6 +415,41 @@ impl Socket {
     pub fn path(&self) -> &Path {
         &self.0
     }
+}
+
+/// The caller's variables a tmux call passes on: what a pane the user opens on a server cxs
+/// started needs (shell, terminal, locale, display, agent sockets, tmux's own), nothing else.
+fn server_env() -> impl Iterator<Item = (OsString, OsString)> {
+    const KEPT: &[&str] = &[
+        "PATH",
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "SHELL",
+        "TERM",
+        "COLORTERM",
+        "LANG",
+        "LANGUAGE",
+        "TZ",
+        "TMPDIR",
+        "TMUX",
+        "TMUX_PANE",
+        "TMUX_TMPDIR",
+        "XDG_RUNTIME_DIR",
+        "XDG_CONFIG_HOME",
+        "XDG_DATA_HOME",
+        "XDG_STATE_HOME",
+        "XDG_CACHE_HOME",
+        "DISPLAY",
+        "WAYLAND_DISPLAY",
+        "SSH_AUTH_SOCK",
+        "DBUS_SESSION_BUS_ADDRESS",
+        "EDITOR",
+        "VISUAL",
+    ];
+    std::env::vars_os().filter(|(key, _)| {
+        key.to_str().is_some_and(|key| KEPT.contains(&key) || key.starts_with("LC_"))
+    })
 }
 
 /// `CXS_TRACE`: print every tmux invocation to stderr.

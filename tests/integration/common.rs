@@ -268,6 +268,11 @@ impl Server<'_> {
     pub fn tmux_sessions(&self) -> Vec<String> {
         session_names(&self.env.tmux_on(&self.socket, &["list-sessions", "-F", "#{session_name}"]))
     }
+
+    /// Runs tmux on it and returns stdout, whatever the exit status.
+    pub fn tmux(&self, args: &[&str]) -> String {
+        String::from_utf8_lossy(&self.env.tmux_on(&self.socket, args).stdout).into_owned()
+    }
 }
 
 impl Drop for Server<'_> {

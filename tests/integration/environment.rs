@@ -165,3 +165,19 @@ fn state_directories_share_a_server_and_even_an_id() {
     assert!(first_running(), "the first state directory's session lives on");
     assert!(env.tmux_sessions().contains(&first_name));
 }
+
+#[test]
+fn a_newline_in_cxs_home_changes_nothing() {
+    let env = TestEnv::new();
+    let home = env.root().join("state\nhome");
+    let cxs = |args: &[&str]| env.cxs(args).env("CXS_HOME", &home);
+    cxs(&["new", "exec", "--id", "nl", "x"]).env("FAKE_AGENT_SLEEP", "30").success();
+    let status = || -> String {
+        let rows: Vec<serde_json::Value> =
+            serde_json::from_str(&cxs(&["list", "--json"]).success()).unwrap();
+        rows[0]["status"].as_str().unwrap().to_owned()
+    };
+    wait_until("a running session", || status() == "running");
+    cxs(&["delete", "nl"]).success();
+    assert_eq!(env.tmux_sessions(), ["user-own"]);
+}

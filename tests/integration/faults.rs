@@ -390,34 +390,28 @@ fn interrupting_readers_changes_nothing() {
 }
 
 #[test]
-fn a_server_started_by_an_agent_does_not_inherit_its_marker() {
-    // An agent running cxs (the runner gives it CXS_SESSION_DIR) starts a new tmux server:
-    // that server's panes must not carry the marker, or deleting the agent's session would
-    // end them too.
+fn a_server_cxs_starts_keeps_no_secret_and_no_marker() {
+    // The `new` that starts a server gives it its environment for the server's lifetime, and
+    // every pane opened there later inherits it: no API key may sit there. Nor the marker of
+    // an agent that runs cxs, or deleting that agent's session would end those panes too.
     let env = TestEnv::new();
-    let socket = format!("{}-fresh", env.socket());
-    struct Kill<'a>(&'a TestEnv, &'a str);
-    impl Drop for Kill<'_> {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("tmux")
-                .args(["-L", self.1, "kill-server"])
-                .env("TMUX_TMPDIR", self.0.tmux_tmpdir())
-                .status();
-        }
-    }
-    let _guard = Kill(&env, &socket);
+    let fresh = env.second_server("fresh");
     env.cxs(&["new", "exec", "--id", "inner", "x"])
-        .env("CXS_TMUX_SOCKET", &socket)
+        .env("CXS_TMUX_SOCKET", fresh.socket())
         .env("CXS_SESSION_DIR", "/some/agent/session")
+        .env("OPENAI_API_KEY", "sk-very-secret")
+        .env("FAKE_AGENT_ENV", "OPENAI_API_KEY")
         .env("FAKE_AGENT_SLEEP", "30")
         .success();
-    let global = std::process::Command::new("tmux")
-        .args(["-L", &socket, "show-environment", "-g"])
-        .env("TMUX_TMPDIR", env.tmux_tmpdir())
-        .output()
-        .unwrap();
-    let global = String::from_utf8_lossy(&global.stdout);
+    let global = fresh.tmux(&["show-environment", "-g"]);
+    assert!(global.contains("PATH=") && global.contains("HOME="), "what panes need: {global}");
     assert!(!global.contains("CXS_SESSION_DIR=/some"), "{global}");
+    assert!(!global.contains("sk-very-secret"), "{global}");
+    let pid = fresh.tmux(&["display-message", "-p", "#{pid}"]);
+    let environ = std::fs::read(format!("/proc/{}/environ", pid.trim())).unwrap();
+    assert!(!String::from_utf8_lossy(&environ).contains("sk-very-secret"));
+    // The agent still gets the caller's whole environment.
+    env.wait_for_log("inner", "env OPENAI_API_KEY=sk-very-secret");
 }
 
 #[test]
@@ -541,4 +535,30 @@ fn a_state_directory_others_can_write_to_is_refused() {
     assert!(err.contains("refusing state directory"), "{err}");
     std::fs::set_permissions(&sessions, std::fs::Permissions::from_mode(0o700)).unwrap();
     assert_eq!(env.list_json().len(), 1);
+}
+
+#[test]
+fn an_agent_that_outlives_its_killed_runner_is_not_exited() {
+    let env = TestEnv::new();
+    let stubborn =
+        env.script("stubborn", "trap '' HUP\necho \"self $$\"\nwhile :; do sleep 0.1; done\n");
+    env.cxs(&["new", "cmd", "--id", "stubborn", stubborn.to_str().unwrap()]).success();
+    wait_until("the agent to report", || env.log("stubborn").contains("self "));
+    wait_until("the pid recorded", || env.row("stubborn")["pid"].is_number());
+    let agent = printed_pids(&env, "stubborn", &["self"])[0];
+    let target = format!("={}:", env.tmux_name("stubborn"));
+    let runner: i32 = env
+        .tmux_ok(&["display-message", "-p", "-t", &target, "#{pane_pid}"])
+        .trim()
+        .parse()
+        .unwrap();
+    // SAFETY: kill has no memory effects; the pid is the pane's runner, just read.
+    unsafe { libc::kill(runner, libc::SIGKILL) };
+    wait_until("the pane to die", || {
+        env.tmux_ok(&["display-message", "-p", "-t", &target, "#{pane_dead}"]).trim() == "1"
+    });
+    assert!(alive(agent));
+    assert_eq!(env.row("stubborn")["status"], "running", "its agent still runs");
+    env.cxs(&["delete", "stubborn"]).success();
+    wait_until("the agent to end", || !alive(agent));
 }
