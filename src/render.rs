@@ -31,10 +31,15 @@ pub struct Plain {
 impl Plain {
     /// Feeds `bytes`, returning the plain text of every line they complete.
     pub fn feed(&mut self, bytes: &[u8]) -> Vec<u8> {
-        self.partial.extend_from_slice(bytes);
-        let Some(end) = self.partial.iter().rposition(|b| *b == b'\n') else {
+        // Only the new bytes are searched: a progress bar that never prints a newline must
+        // not make each chunk rescan all that came before.
+        let Some(at) = bytes.iter().rposition(|b| *b == b'\n') else {
+            self.partial.extend_from_slice(bytes);
+            self.compact();
             return Vec::new();
         };
+        let end = self.partial.len() + at;
+        self.partial.extend_from_slice(bytes);
         let rest = self.partial.split_off(end + 1);
         let complete = std::mem::replace(&mut self.partial, rest);
         let mut out = Vec::with_capacity(complete.len());
@@ -43,6 +48,23 @@ impl Plain {
             out.push(b'\n');
         }
         out
+    }
+
+    /// Keeps a line that never ends (a progress bar redrawn with `\r`) small: what its
+    /// redraws already overwrote is resolved now, so memory stays bounded.
+    fn compact(&mut self) {
+        const LIMIT: usize = 1 << 20;
+        if self.partial.len() < LIMIT {
+            return;
+        }
+        // Up to the last `\r` the line is final but for what later text overwrites; an escape
+        // sequence cut by the chunk's end lies after it and is kept as it is.
+        let Some(cr) = self.partial.iter().rposition(|b| *b == b'\r') else {
+            return;
+        };
+        let mut resolved = plain_line(&self.partial[..cr]);
+        resolved.extend_from_slice(&self.partial[cr..]);
+        self.partial = resolved;
     }
 
     /// The plain text of what is left: a last line without a newline.
@@ -54,19 +76,32 @@ impl Plain {
 
 /// One line (without its `\n`) as it finally showed on the terminal.
 fn plain_line(line: &[u8]) -> Vec<u8> {
-    let line = ESCAPES.replace_all(line, &b""[..]);
+    // Most lines hold no escape or control byte: skip the regex for them.
+    let controls = line.iter().any(|b| (*b < 0x20 && !matches!(b, b'\r' | b'\t')) || *b == 0x7f);
+    let line = if controls { ESCAPES.replace_all(line, &b""[..]) } else { line.into() };
     let line = line.strip_suffix(b"\r").unwrap_or(&line);
     if !line.contains(&b'\r') {
         return line.to_vec();
     }
-    // A carriage return moves to column 0 and what follows overwrites what was there.
-    let mut shown: Vec<char> = Vec::new();
-    for segment in String::from_utf8_lossy(line).split('\r') {
-        for (column, c) in segment.chars().enumerate() {
-            match shown.get_mut(column) {
-                Some(slot) => *slot = c,
-                None => shown.push(c),
+    if line.is_ascii() {
+        // A byte is a column: the same as below, without decoding.
+        let mut shown: Vec<u8> = Vec::new();
+        for segment in line.rsplit(|b| *b == b'\r') {
+            if segment.len() > shown.len() {
+                shown.extend_from_slice(&segment[shown.len()..]);
             }
+        }
+        return shown;
+    }
+    // A carriage return moves to column 0 and what follows overwrites what was there: each
+    // column shows the last segment that reached it. So segments are read from the last,
+    // and an earlier one only adds the columns past all the later ones (linear, however
+    // many times a progress bar redrew).
+    let text = String::from_utf8_lossy(line);
+    let mut shown: Vec<char> = Vec::new();
+    for segment in text.rsplit('\r') {
+        if segment.len() > shown.len() {
+            shown.extend(segment.chars().skip(shown.len()));
         }
     }
     shown.into_iter().collect::<String>().into_bytes()
