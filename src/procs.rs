@@ -145,7 +145,7 @@ fn has_marker(pid: u32, dirs: &[&OsStr]) -> bool {
 }
 
 /// Whether `pid` is the runner of the session in `dir` (`cxs __run DIR`).
-fn runs_in(pid: u32, dir: &OsStr) -> bool {
+pub fn runs_in(pid: u32, dir: &OsStr) -> bool {
     let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
         return false;
     };

@@ -152,6 +152,9 @@ pub struct Screen {
     parser: vt100::Parser<Scrolled>,
     /// The start of a clear-screen sequence that the last chunk ended in.
     carry: Vec<u8>,
+    /// Text after the last newline handed out: its row may still wrap into the next one, so
+    /// its trailing blanks are not known to be blank cells yet.
+    pending: String,
 }
 
 /// Clears the screen. tmux (`scroll-on-clear`) keeps what was on the main screen in its
@@ -180,7 +183,7 @@ impl Screen {
         let (rows, cols) =
             (size(rows, vt100::Parser::DEFAULT_ROWS), size(cols, vt100::Parser::DEFAULT_COLS));
         let parser = vt100::Parser::new_with_callbacks(rows, cols, 0, Scrolled::default());
-        Screen { parser, carry: Vec::new() }
+        Screen { parser, carry: Vec::new(), pending: String::new() }
     }
 
     /// Feeds `bytes`, returning the text of the rows they pushed off the screen (or cleared
@@ -189,7 +192,6 @@ impl Screen {
         let mut input = std::mem::take(&mut self.carry);
         input.extend_from_slice(bytes);
         let mut rest = &input[..];
-        let mut out = Vec::new();
         while let Some(at) = rest.windows(CLEAR.len()).position(|w| w == CLEAR) {
             self.parser.process(&rest[..at]);
             if !self.parser.screen().alternate_screen() {
@@ -202,8 +204,13 @@ impl Screen {
         let held = (1..CLEAR.len()).rev().find(|n| rest.ends_with(&CLEAR[..*n])).unwrap_or(0);
         self.parser.process(&rest[..rest.len() - held]);
         self.carry = rest[rest.len() - held..].to_vec();
-        out.extend(plain_of(&std::mem::take(&mut self.parser.callbacks_mut().text)));
-        out
+        self.take_scrolled();
+        // Whole lines go out; the last one waits for its newline.
+        let Some(end) = self.pending.rfind('\n') else {
+            return Vec::new();
+        };
+        let rest = self.pending.split_off(end + 1);
+        trim_rows(&std::mem::replace(&mut self.pending, rest))
     }
 
     /// The screen as it shows now, without the blank rows below its last text.
@@ -211,11 +218,19 @@ impl Screen {
         let carry = std::mem::take(&mut self.carry);
         self.parser.process(&carry);
         self.keep_screen();
-        let mut plain = plain_of(&std::mem::take(&mut self.parser.callbacks_mut().text));
+        self.take_scrolled();
+        let text = std::mem::take(&mut self.pending);
+        let mut plain = trim_rows(text.trim_end_matches([' ', '\n']));
         if !plain.is_empty() {
             plain.push(b'\n');
         }
         plain
+    }
+
+    /// Moves what the emulator handed out, as plain text, to `pending`.
+    fn take_scrolled(&mut self) {
+        let formatted = std::mem::take(&mut self.parser.callbacks_mut().text);
+        self.pending.extend(vt100::capture::basic_formatted_to_plain(&formatted));
     }
 
     /// Adds the screen's rows, up to its last text, to what has scrolled off.
@@ -236,10 +251,8 @@ impl Screen {
     }
 }
 
-/// vt100's basic format (text with colour codes) as plain text, without the blank cells a
-/// TUI leaves at the end of its rows.
-fn plain_of(formatted: &str) -> Vec<u8> {
-    let text: String = vt100::capture::basic_formatted_to_plain(formatted).collect();
+/// `text`'s lines without the blank cells a TUI leaves at the end of its rows.
+fn trim_rows(text: &str) -> Vec<u8> {
     let lines: Vec<&str> = text.split('\n').map(|line| line.trim_end_matches(' ')).collect();
     lines.join("\n").into_bytes()
 }
@@ -299,6 +312,21 @@ mod tests {
         // Not what a clear wipes off the alternate screen, which tmux keeps no history of.
         let alternate = [b"\x1b[?1049hframe 1\r\n".as_slice(), drawn].concat();
         assert_eq!(screen(&alternate, 5, 40), "Trust this folder?\n\n  > yes\n");
+    }
+
+    #[test]
+    fn a_space_at_a_wrap_stays_whatever_the_chunks() {
+        // Found in review: the row before a wrap lost its last blank when the chunk ended there.
+        let text = b"abcdefghi jkl\r\nend";
+        for cut in 0..text.len() {
+            let mut screen = Screen::new(3, 10);
+            let mut out = screen.feed(&text[..cut]);
+            out.extend(screen.feed(&text[cut..]));
+            out.extend(screen.finish());
+            assert_eq!(String::from_utf8(out).unwrap(), "abcdefghi jkl\nend\n", "cut at {cut}");
+        }
+        // And output that ends with a cleared screen still ends its last line.
+        assert_eq!(screen(b"1\r\n2\r\n3\r\n4\r\n\x1b[2J", 3, 10), "1\n2\n3\n4\n");
     }
 
     #[test]

@@ -338,6 +338,8 @@ impl Gathering<'_> {
                 let tmux = answer.tmux.clone();
                 let panes = match &mut answer.panes {
                     Ok(panes) => panes,
+                    // Deleted while its server was asked: not a row.
+                    Err(_) if !dir.path().exists() => return None,
                     Err(why) => {
                         let status = match &sidecar {
                             Ok(s) if s.exit_code.is_some() => Status::Exited(s.exit_code),
@@ -357,6 +359,14 @@ impl Gathering<'_> {
                     }
                 };
                 let pane = panes.remove(&name).filter(|p| owns(&name, &id, p));
+                // A session from before names carried the state directory's tag (`cxs-ID`)
+                // may be another state directory's: its runner says whose it is.
+                let legacy = sidecar.as_ref().is_ok_and(|s| s.server.is_none());
+                let pane = pane.filter(|p| {
+                    !legacy
+                        || p.dead
+                        || p.pid.is_some_and(|pid| procs::runs_in(pid, dir.path().as_os_str()))
+                });
                 // A `delete` that killed the session after its sidecar was read renamed the
                 // directory away first: not a `lost` row.
                 if pane.is_none() && !dir.path().exists() {

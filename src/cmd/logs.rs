@@ -12,7 +12,7 @@ use crate::catalog;
 use crate::cli::LogsArgs;
 use crate::env::Env;
 use crate::render::{Plain, Render, Screen};
-use crate::session::{self, Selector};
+use crate::session::{self, Selector, Status};
 use crate::store::SessionDir;
 
 /// How often `--follow` looks for new output; the latency a user sees.
@@ -31,11 +31,16 @@ pub fn run(args: &LogsArgs) -> Result<()> {
     let env = Env::load()?;
     // Reading a log needs no tmux call (but a TUI's size, and following, ask tmux).
     let (id, dir) = session::locate(&env.store, &args.selector)?;
-    let render = match (args.raw, tui_size(&env, &id, &dir)?) {
+    let render = match (args.raw, !args.raw && draws_tui(&env, &dir)) {
         (true, _) => Render::Raw,
-        (false, None) => Render::Plain(Plain::default()),
-        (false, Some((rows, cols))) => Render::Screen(Box::new(Screen::new(rows, cols))),
+        (false, false) => Render::Plain(Plain::default()),
+        (false, true) => {
+            let (rows, cols) = pane_size(&env, &id).unwrap_or(DEFAULT_SIZE);
+            Render::Screen(Box::new(Screen::new(rows, cols)))
+        }
     };
+    // Whether to follow, asked of tmux once, before the tail is cut.
+    let live = args.follow && env.resolve(&Selector::Prefix(id.clone()))?.is_running();
     let stdout = io::BufWriter::with_capacity(BLOCK, io::stdout().lock());
     let mut log = Log::open(&dir.log())?;
     let mut out = match (render, args.tail) {
@@ -46,7 +51,7 @@ pub fn run(args: &LogsArgs) -> Result<()> {
                 old.copy_new(&mut all)?;
             }
             log.copy_new(&mut all)?;
-            if !args.follow {
+            if !live {
                 all.finish()?;
             }
             let mut out = Output { out: stdout, render: all.render };
@@ -72,28 +77,30 @@ pub fn run(args: &LogsArgs) -> Result<()> {
             out
         }
     };
-    if args.follow && env.resolve(&Selector::Prefix(id.clone()))?.is_running() {
+    if live {
         follow(&mut log, &mut out, &dir, &env, &id)?;
     }
-    if args.follow || args.tail.is_none() || !matches!(out.render, Render::Screen(_)) {
+    // A screen cut to its last lines was finished before the cut.
+    if live || args.tail.is_none() || !matches!(out.render, Render::Screen(_)) {
         out.finish()?;
     }
     out.out.flush()?;
     Ok(())
 }
 
-/// The pane size to render the log of a session at, if its agent draws a TUI: the pane's
-/// own, when tmux still has it.
-fn tui_size(env: &Env, id: &str, dir: &SessionDir) -> Result<Option<(u16, u16)>> {
-    let Ok(sidecar) = dir.read() else {
-        return Ok(None);
+/// Whether the session's agent draws a TUI, whose log is rendered through an emulator.
+fn draws_tui(env: &Env, dir: &SessionDir) -> bool {
+    let (Ok(sidecar), Ok(agents)) = (dir.read(), catalog::all(&env.config)) else {
+        return false;
     };
-    if !catalog::draws_tui(&catalog::all(&env.config)?, &sidecar.kind) {
-        return Ok(None);
-    }
-    let session = env.resolve(&Selector::Prefix(id.to_owned()))?;
-    let size = session.pane.as_ref().and_then(|pane| session.tmux.pane_size(&pane.name).ok());
-    Ok(Some(size.unwrap_or(DEFAULT_SIZE)))
+    catalog::draws_tui(&agents, &sidecar.kind)
+}
+
+/// The session's pane size, when tmux still has the pane (and answers).
+fn pane_size(env: &Env, id: &str) -> Option<(u16, u16)> {
+    let session = env.resolve(&Selector::Prefix(id.to_owned())).ok()?;
+    let pane = session.pane.as_ref()?;
+    session.tmux.pane_size(&pane.name).ok()
 }
 
 /// The last `lines` lines of `text`.
@@ -234,7 +241,10 @@ fn follow<W: Write>(
         let exited = dir.read().map_or(true, |s| s.exit_code.is_some());
         let gone = last_tmux_check.elapsed() >= TMUX_CHECK && {
             last_tmux_check = Instant::now();
-            !env.sessions()?.iter().any(|s| s.id == id && s.is_running())
+            // A server that does not answer may answer again: as `wait` does, keep going.
+            !env.sessions()?.iter().any(|s| {
+                s.id == id && (s.is_running() || matches!(s.status, Status::Unreachable(_)))
+            })
         };
         if exited || gone {
             break;

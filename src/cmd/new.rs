@@ -52,28 +52,32 @@ pub fn run(command: &NewCommand) -> Result<()> {
     let (id, dir) = claim(&env.store, new.id.as_ref())?;
     // Whatever fails from here is undone, under the lock if it was taken.
     let name = tmux_name(&env.store, id.as_str());
-    let fail = |err: anyhow::Error| {
-        // A tmux session of that name that tmux would not create again is not this one's.
-        if !TmuxError::is_duplicate(&err) {
-            undo(&env.tmux, &name, &id);
-        }
+    let abandon = |err: anyhow::Error| {
         let _ = dir.remove();
         err.context(format!("cannot start session '{id}'"))
     };
     // A `delete` racing this one, and the runner, wait until the session is whole (or undone).
-    let lock = dir.lock().map_err(fail)?;
+    let lock = dir.lock().map_err(abandon)?;
     // Codex's notify hook says when a turn ends (exec fires it too, once); a cxs whose own
     // path is not UTF-8 cannot be written into Codex's TOML, and goes without.
     let chained = match (&launch.kind, hidden::notify_hook(&runner, dir.path())) {
         (Kind::Repl | Kind::Exec, Some(hook)) => {
-            match agent::add_notify(&mut launch, &hook).map_err(fail)? {
+            match agent::add_notify(&mut launch, &hook).map_err(abandon)? {
                 Some(given) => Some(given),
-                None => agent::codex_config_notify().map_err(fail)?,
+                None => agent::codex_config_notify().map_err(abandon)?,
             }
         }
         _ => None,
     };
     let plan = Plan { launch: &launch, cwd: &cwd, runner: &runner, max_log, chained, name: &name };
+    // Only once tmux was asked can there be a session to kill: never one tmux refused to
+    // make because the name was taken (an orphan of this id, whose state was removed).
+    let fail = |err: anyhow::Error| {
+        if !TmuxError::is_duplicate(&err) {
+            undo(&env.tmux, &name, &id);
+        }
+        abandon(err)
+    };
     start(&env.tmux, &id, &dir, &plan).map_err(fail)?;
     if interrupt::caught() {
         undo(&env.tmux, &name, &id);

@@ -25,7 +25,7 @@ pub fn run(args: &WaitArgs) -> Result<()> {
     let start = Instant::now();
     let mut last_tmux_check = Instant::now();
     // Exit codes by position; `None` while running. A lost session counts as failed.
-    let mut codes: Vec<Option<u8>> = chosen.iter().map(|s| code(s, &s.status)).collect();
+    let mut codes: Vec<Option<u8>> = chosen.iter().map(|s| code(s)).collect();
     loop {
         // Every TMUX_CHECK the status is derived again; in between, only the exit code the
         // runner records is read.
@@ -37,12 +37,12 @@ pub fn run(args: &WaitArgs) -> Result<()> {
         };
         for (code, session) in codes.iter_mut().zip(&chosen).filter(|(c, _)| c.is_none()) {
             let recorded = session.dir.read().ok().and_then(|s| s.exit_code);
-            let now = fresh.as_ref().map(|all| {
-                all.iter().find(|s| s.id == session.id).map_or(Status::Lost, |s| s.status.clone())
-            });
+            let now = fresh.as_ref().map(|all| all.iter().find(|s| s.id == session.id));
             *code = match (recorded, now) {
                 (Some(exit), _) => Some(exit_status(exit)),
-                (None, Some(status)) => self::code(session, &status),
+                (None, Some(Some(now))) => self::code(now),
+                // Gone from the store meanwhile (a delete): nothing will record an exit.
+                (None, Some(None)) => Some(lost(session)),
                 (None, None) => None,
             };
         }
@@ -69,8 +69,8 @@ pub fn run(args: &WaitArgs) -> Result<()> {
 
 /// What `wait` exits with for a session in `status`; `None` while it runs (or its server
 /// does not answer, which may pass).
-fn code(session: &Session, status: &Status) -> Option<u8> {
-    match status {
+fn code(session: &Session) -> Option<u8> {
+    match &session.status {
         Status::Running | Status::Waiting | Status::Unreachable(_) => None,
         Status::Exited(code) => Some(code.map_or(1, exit_status)),
         Status::Lost => Some(lost(session)),

@@ -12,7 +12,7 @@ mod chain;
 mod listing;
 
 use std::convert::Infallible;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStringExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -317,28 +317,34 @@ impl Tmux {
     /// client of its own: `switch-client -r` would instead leave the user's own client
     /// read-only for every session they go to next.
     pub fn watch_in_popup(&self, name: &SessionName) -> Result<()> {
-        let socket = self.socket();
-        let client: Vec<OsString> = vec![
-            program()?.into(),
-            "-S".into(),
-            socket.0.clone().into(),
-            "attach-session".into(),
-            "-r".into(),
-            "-t".into(),
-            name.target().into(),
+        use std::os::unix::ffi::OsStrExt;
+        let (socket, target) = (self.socket(), name.target());
+        let client: [&OsStr; 9] = [
+            "-u".as_ref(),
+            "TMUX".as_ref(),
+            program()?.as_os_str(),
+            "-S".as_ref(),
+            socket.0.as_os_str(),
+            "attach-session".as_ref(),
+            "-r".as_ref(),
+            "-t".as_ref(),
+            target.as_ref(),
         ];
-        let shell = format!("unset TMUX; exec {}", quote::sh_display(&client));
-        let title = format!(" {} (read-only; detach to close) ", name.0);
+        // Run by the user's default-shell, which may be fish: `env -u` rather than `unset`,
+        // and every word single-quoted (a quoting fish reads the same way).
+        let mut shell = b"exec env".to_vec();
+        for word in client {
+            shell.push(b' ');
+            shell.extend(quote::sh_single(word.as_bytes()));
+        }
         let chain = Chain::default().cmd([
-            "display-popup",
-            "-E",
-            "-w",
-            "90%",
-            "-h",
-            "90%",
-            "-T",
-            &title,
-            &shell,
+            OsStr::new("display-popup"),
+            "-E".as_ref(),
+            "-w".as_ref(),
+            "90%".as_ref(),
+            "-h".as_ref(),
+            "90%".as_ref(),
+            OsString::from_vec(shell).as_os_str(),
         ]);
         self.run(&chain, None).map(drop)
     }
@@ -376,12 +382,13 @@ impl Tmux {
             Server::Named(name) => name.clone(),
             Server::Default => "default".into(),
         };
+        // As tmux: TMUX_TMPDIR when it resolves, else /tmp.
+        let tmp = || std::fs::canonicalize("/tmp").unwrap_or_else(|_| "/tmp".into());
         let dir = std::env::var_os("TMUX_TMPDIR")
             .map(PathBuf::from)
             .filter(|d| d.is_absolute())
-            .unwrap_or_else(|| "/tmp".into());
+            .map_or_else(tmp, |dir| std::fs::canonicalize(dir).unwrap_or_else(|_| tmp()));
         let uid = rustix::process::getuid().as_raw();
-        let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
         Socket(dir.join(format!("tmux-{uid}")).join(name))
     }
 
