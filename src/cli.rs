@@ -145,9 +145,12 @@ pub struct ExecArgs {
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output_last_message: Option<PathBuf>,
     /// The task for the agent; required, and before `--` (what follows `--` goes to codex as it
-    /// is).
+    /// is); `-` reads it from standard input.
     #[arg(value_name = "PROMPT", allow_hyphen_values = true)]
     pub prompt: Option<String>,
+    /// Read the prompt from this file (for a prompt that reads as a flag, or a long one).
+    #[arg(long, value_name = "FILE", conflicts_with = "prompt")]
+    pub prompt_file: Option<PathBuf>,
     /// Extra arguments passed to the agent verbatim.
     #[arg(last = true, value_name = "AGENT_ARGS")]
     pub extra: Vec<String>,
@@ -168,9 +171,12 @@ pub struct ReplArgs {
     /// Enable web search.
     #[arg(long)]
     pub search: bool,
-    /// First message for the agent.
+    /// First message for the agent; `-` reads it from standard input.
     #[arg(value_name = "PROMPT", allow_hyphen_values = true)]
     pub prompt: Option<String>,
+    /// Read the first message from this file.
+    #[arg(long, value_name = "FILE", conflicts_with = "prompt")]
+    pub prompt_file: Option<PathBuf>,
     /// Extra arguments passed to the agent verbatim.
     #[arg(last = true, value_name = "AGENT_ARGS")]
     pub extra: Vec<String>,

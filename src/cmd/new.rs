@@ -1,6 +1,6 @@
 //! `cxs new`: claim an id, record the session, and start it in tmux in one call.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -113,7 +113,7 @@ fn named_agent(env: &Env, name: &str) -> Result<Agent> {
 
 /// `new exec`'s flags with the config's defaults applied.
 fn exec_options(args: &ExecArgs, defaults: &Defaults, base: &Path) -> Result<ExecOptions> {
-    let Some(prompt) = args.prompt.clone() else {
+    let Some(prompt) = prompt(args.prompt.as_deref(), args.prompt_file.as_deref(), base)? else {
         return Err(super::Usage(
             "no PROMPT given: the prompt goes before `--`; what follows `--` is passed to codex \
              as it is (cxs new exec [OPTIONS] PROMPT [-- AGENT_ARGS...])"
@@ -131,13 +131,35 @@ fn exec_options(args: &ExecArgs, defaults: &Defaults, base: &Path) -> Result<Exe
     })
 }
 
+/// The prompt as given: on the command line, `-` for standard input, or `--prompt-file`.
+fn prompt(given: Option<&str>, file: Option<&Path>, base: &Path) -> Result<Option<String>> {
+    let text = match (given, file) {
+        (Some("-"), _) => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .context("cannot read the prompt from standard input")?;
+            text
+        }
+        (Some(given), _) => return Ok(Some(given.to_owned())),
+        (None, Some(file)) => {
+            let path = base.join(file);
+            std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read the prompt file {}", path.display()))?
+        }
+        (None, None) => return Ok(None),
+    };
+    // A file or a pipe ends with a newline that is not part of the prompt.
+    Ok(Some(text.strip_suffix('\n').unwrap_or(&text).to_owned()))
+}
+
 /// `new repl`'s flags with the config's defaults applied.
 fn repl_options(args: &ReplArgs, defaults: &Defaults, base: &Path) -> Result<ReplOptions> {
     Ok(ReplOptions {
         codex: codex_options(&args.codex, defaults, base)?,
         ask_for_approval: args.ask_for_approval,
         search: args.search,
-        prompt: args.prompt.clone(),
+        prompt: prompt(args.prompt.as_deref(), args.prompt_file.as_deref(), base)?,
         extra: args.extra.clone(),
     })
 }

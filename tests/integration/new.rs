@@ -207,3 +207,24 @@ fn exit_codes_are_recorded_in_the_sidecar() {
     let sidecar = std::fs::read_to_string(env.session_dir(&id).join("session.toml")).unwrap();
     assert!(sidecar.contains("exit_code = 3"), "{sidecar}");
 }
+
+#[test]
+fn a_prompt_that_reads_as_a_flag_comes_from_stdin_or_a_file() {
+    let env = TestEnv::new();
+    let argv_file = env.root().join("argv");
+    env.cxs(&["new", "exec", "--id", "piped", "-"])
+        .env("FAKE_AGENT_ARGV", &argv_file)
+        .stdin("--help\n")
+        .success();
+    env.wait_for_status("piped", "exited");
+    assert_eq!(agent_args(&argv_file), ["exec", "--", "--help"]);
+    std::fs::write(env.work().join("task.txt"), "-C /etc\nsecond line\n").unwrap();
+    env.cxs(&["new", "exec", "--id", "filed", "--prompt-file", "task.txt"])
+        .env("FAKE_AGENT_ARGV", &argv_file)
+        .success();
+    env.wait_for_status("filed", "exited");
+    assert_eq!(agent_args(&argv_file), ["exec", "--", "-C /etc\nsecond line"]);
+    let err = env.cxs(&["new", "exec", "--prompt-file", "nope.txt"]).fails(1);
+    assert!(err.contains("cannot read the prompt file"), "{err}");
+    assert_eq!(env.list_json().len(), 2);
+}
