@@ -33,6 +33,7 @@ pub struct Cli {
 
 /// The verbs of cxs.
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant)] // one value per process: boxing would buy nothing
 pub enum Command {
     /// Start an agent in a new detached tmux session and print its id.
     #[command(subcommand, visible_alias = "create")]
