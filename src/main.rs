@@ -1,6 +1,7 @@
 //! cxs: run AI coding agents as background tmux sessions.
 
 mod agent;
+mod caller;
 mod catalog;
 mod cli;
 mod cmd;

@@ -8,6 +8,7 @@ use chrono::Utc;
 use clap::Parser;
 
 use crate::agent::{self, CodexOptions, ExecOptions, Kind, Launch, Named, ReplOptions};
+use crate::caller::Caller;
 use crate::catalog::Agent;
 use crate::cli::{AgentArgs, CodexArgs, ExecArgs, NewArgs, NewCommand, ReplArgs};
 use crate::config::Defaults;
@@ -291,6 +292,7 @@ fn write_files(
         last_message: None,
         chained_notify: plan.chained.clone(),
         server: Some(server),
+        caller: Some(Caller::current()),
     })
 }
 

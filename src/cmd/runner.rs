@@ -49,6 +49,10 @@ pub fn run(dir: PathBuf) -> Result<()> {
         let _ = signal_hook::flag::register(signal, &IGNORED);
     }
 
+    // The caller's umask and limits, not the tmux server's; inherited by the agent.
+    if let Some(caller) = &sidecar.caller {
+        caller.apply();
+    }
     let code = match command.spawn() {
         Ok(mut child) => {
             record(&dir, |s| s.pid = Some(child.id()));

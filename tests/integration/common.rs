@@ -86,8 +86,20 @@ impl TestEnv {
 
     /// `cxs` with this environment's home, socket and fake agent, in the work directory.
     pub fn cxs<S: AsRef<OsStr>>(&self, args: &[S]) -> Cxs {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_cxs"));
+        self.cxs_from(&[], args)
+    }
+
+    /// [`TestEnv::cxs`] started by `wrapper ...` (a script that sets up the caller's
+    /// process, then runs `"$@"`).
+    pub fn cxs_from<S: AsRef<OsStr>>(&self, wrapper: &[&Path], args: &[S]) -> Cxs {
+        let cxs = Path::new(env!("CARGO_BIN_EXE_cxs"));
+        let (program, before) = match wrapper.split_first() {
+            Some((program, rest)) => (*program, [rest, &[cxs]].concat()),
+            None => (cxs, Vec::new()),
+        };
+        let mut command = Command::new(program);
         command
+            .args(before)
             .args(args)
             .env_clear()
             .envs(self.base_env())

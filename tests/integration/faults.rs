@@ -175,8 +175,10 @@ fn a_sidecar_from_a_newer_cxs_is_shown_and_never_rewritten() {
     // The runner records the pid; edit after it, as a person would.
     wait_until("the pid recorded", || env.row("future")["pid"].is_number());
     let path = env.session_dir("future").join("session.toml");
-    let text = std::fs::read_to_string(&path).unwrap().replace("version = 1", "version = 99");
-    let text = format!("{text}hologram = true\n");
+    // A key this cxs does not know, among the top-level ones.
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("version = 1\n", "version = 99\nhologram = true\n");
     std::fs::write(&path, &text).unwrap();
     assert_eq!(env.row("future")["status"], "running");
     env.cxs(&["send", "future", "exit 3"]).success_or_code(1);

@@ -228,3 +228,16 @@ fn a_prompt_that_reads_as_a_flag_comes_from_stdin_or_a_file() {
     assert!(err.contains("cannot read the prompt file"), "{err}");
     assert_eq!(env.list_json().len(), 2);
 }
+
+#[test]
+fn the_agent_gets_the_callers_umask_and_limits() {
+    let env = TestEnv::new();
+    // The server was started by the test's own tmux, under its umask (022) and limits.
+    let strict = env.script("strict", "umask 077\nulimit -Sn 333\nexec \"$@\"\n");
+    let show =
+        env.script("show", "touch made; stat -c 'mode %a' made; echo \"nofile $(ulimit -n)\"\n");
+    env.cxs_from(&[&strict], &["new", "cmd", "--id", "strict", show.to_str().unwrap()]).success();
+    env.wait_for_log("strict", "nofile");
+    let log = env.log("strict");
+    assert!(log.contains("mode 600") && log.contains("nofile 333"), "{log}");
+}
