@@ -4,9 +4,11 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
 use std::str::FromStr;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 
 use crate::catalog::{self, Agent, Signs};
@@ -152,6 +154,37 @@ impl Session {
     /// Whether the agent is still running (busy or waiting).
     pub fn is_running(&self) -> bool {
         matches!(self.status, Status::Running | Status::Waiting)
+    }
+
+    /// Whether the pane's output reaches the log: not when the log writer died under a
+    /// running agent (tmux then has no pipe on the pane).
+    pub fn logging(&self) -> bool {
+        self.pane.as_ref().is_none_or(|p| p.dead || p.piped)
+    }
+
+    /// Starts a log writer again for a pane whose writer died, after a line in the log that
+    /// says which span of output was lost.
+    pub fn resume_logging(&self, exe: &Path, max_log: u64) -> Result<()> {
+        use std::io::Write;
+        let pane = self.pane()?;
+        let log = self.dir.log();
+        let since = std::fs::metadata(&log).and_then(|m| m.modified()).ok();
+        let since = since.map_or("its start".to_owned(), |t| {
+            DateTime::<Utc>::from(t).format("%Y-%m-%d %H:%M:%S UTC").to_string()
+        });
+        let now = Utc::now().format("%Y-%m-%d %H:%M:%S UTC");
+        let note = format!(
+            "\r\n[cxs: the log writer stopped; output from {since} to {now} was not logged]\r\n"
+        );
+        std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .mode(0o600)
+            .open(&log)
+            .and_then(|mut file| file.write_all(note.as_bytes()))
+            .with_context(|| format!("cannot write to log {}", log.display()))?;
+        let logger = crate::hidden::log_writer(exe, self.dir.path(), max_log);
+        self.tmux.repipe(&pane.name, &logger)
     }
 
     /// Whether `pane` is this session's tmux session: the one place that decides it, so no

@@ -2,7 +2,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -24,6 +24,7 @@ pub fn run(args: &ListArgs) -> Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     loop {
         let sessions = session::all_with_log_sizes(&env.store, &env.tmux, Some(&agents))?;
+        resume_logging(&env, sessions.iter().map(|(s, _)| s))?;
         let now = Utc::now();
         let rows: Vec<Row> = sessions.iter().map(|(s, size)| Row::new(s, *size, now)).collect();
         if args.json {
@@ -42,6 +43,23 @@ pub fn run(args: &ListArgs) -> Result<()> {
         }
         std::thread::sleep(std::time::Duration::from_secs(1));
     }
+}
+
+/// Starts a log writer again for every running session whose writer died (it was killed, or
+/// ran out of something): a row that says `running` must be logging.
+fn resume_logging<'a>(env: &Env, sessions: impl Iterator<Item = &'a Session>) -> Result<()> {
+    let mut stopped = sessions.filter(|s| s.is_running() && !s.logging()).peekable();
+    if stopped.peek().is_none() {
+        return Ok(());
+    }
+    let exe = std::env::current_exe().context("cannot find the cxs executable")?;
+    let max_log = env.config.defaults.max_log.unwrap_or(crate::store::DEFAULT_MAX_LOG);
+    for session in stopped {
+        if let Err(err) = session.resume_logging(&exe, max_log) {
+            eprintln!("warning: session '{}' is not logged: {err:#}", session.id);
+        }
+    }
+    Ok(())
 }
 
 /// One line of the listing; its field names are the stable `--json` format.
@@ -63,6 +81,8 @@ struct Row {
     last_message: Option<String>,
     argv: Option<Vec<String>>,
     error: Option<String>,
+    /// Whether the pane's output reached the log when listed.
+    logging: bool,
     #[serde(skip)]
     shown_status: String,
     #[serde(skip)]
@@ -108,6 +128,7 @@ impl Row {
             last_message: sidecar.and_then(|s| s.last_message.clone()),
             argv: sidecar.map(|s| s.argv.clone()),
             error,
+            logging: session.logging(),
             shown_status: session.status.to_string(),
             active: last_output.map_or("-".to_owned(), |at| age(now - at)),
         }
@@ -264,6 +285,7 @@ mod tests {
             last_message: None,
             argv: None,
             error: None,
+            logging: true,
             shown_status: "running".into(),
             active: "-".into(),
         };

@@ -25,6 +25,8 @@ pub struct PaneState {
     pub exit: Option<i32>,
     /// When the pane last produced output (Unix seconds).
     pub activity: Option<i64>,
+    /// Whether `pipe-pane` still feeds the pane's output to a log writer.
+    pub piped: bool,
 }
 
 /// One moment of the server: cxs's sessions, and the screens that were asked for.
@@ -108,7 +110,7 @@ impl Tmux {
         // The session name goes last: a user's session may be named with tabs or newlines,
         // which then cannot shift the fields of a line that parses.
         let format = format!(
-            "#{{{ID_OPTION}}}\t#{{pane_pid}}\t#{{pane_dead}}\t#{{pane_dead_status}}\t#{{pane_dead_signal}}\t#{{window_activity}}\t#{{session_name}}"
+            "#{{{ID_OPTION}}}\t#{{pane_pid}}\t#{{pane_dead}}\t#{{pane_dead_status}}\t#{{pane_dead_signal}}\t#{{window_activity}}\t#{{pane_pipe}}\t#{{session_name}}"
         );
         let mut chain = Chain::default().cmd(["list-sessions", "-F", &format]);
         for name in screens_of {
@@ -130,7 +132,7 @@ impl Tmux {
 }
 
 fn parse_session_line(line: &str) -> Option<PaneState> {
-    let mut fields = line.splitn(7, '\t');
+    let mut fields = line.splitn(8, '\t');
     let id = fields.next()?;
     // Sessions without our option are the user's own: invisible to cxs.
     if id.is_empty() {
@@ -142,6 +144,7 @@ fn parse_session_line(line: &str) -> Option<PaneState> {
     let signal: Option<i32> = fields.next()?.parse().ok();
     let exit = status.or(signal.map(|s| 128 + s));
     let activity = fields.next()?.parse().ok();
+    let piped = fields.next()? == "1";
     let name = fields.next()?;
     Some(PaneState {
         name: SessionName(name.to_owned()),
@@ -150,6 +153,7 @@ fn parse_session_line(line: &str) -> Option<PaneState> {
         dead,
         exit,
         activity,
+        piped,
     })
 }
 
@@ -159,12 +163,12 @@ mod tests {
 
     #[test]
     fn user_sessions_are_invisible() {
-        assert_eq!(parse_session_line("\t9\t0\t\t\t1\twork"), None);
+        assert_eq!(parse_session_line("\t9\t0\t\t\t1\t1\twork"), None);
         // A user's session named with a newline and fields of its own splits into lines
         // that are still not cxs's.
         assert_eq!(parse_session_line("x\t1\t0\t\t\t1"), None);
         assert_eq!(
-            parse_session_line("a\t42\t1\t3\t\t1700000000\tcxs-a"),
+            parse_session_line("a\t42\t1\t3\t\t1700000000\t0\tcxs-a"),
             Some(PaneState {
                 name: SessionName("cxs-a".into()),
                 id: "a".into(),
@@ -172,6 +176,7 @@ mod tests {
                 dead: true,
                 exit: Some(3),
                 activity: Some(1_700_000_000),
+                piped: false,
             })
         );
     }

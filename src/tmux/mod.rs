@@ -229,13 +229,7 @@ impl Tmux {
             .cmd(["move-window", "-r", "-t", &target])
             // The pane outlives the agent, so its exit status and last screen can be read.
             .cmd(["set-option", "-w", "-t", &target, "remain-on-exit", "on"])
-            .cmd([
-                OsString::from("pipe-pane"),
-                "-o".into(),
-                "-t".into(),
-                target.clone().into(),
-                pipe_command(start.logger),
-            ]);
+            .cmd(pipe_pane(start.name, start.logger));
         let name = start.name.clone();
         match self.spawn(&chain, None) {
             Ok(pending) => Ok(Starting { tmux: self, name, pending }),
@@ -295,6 +289,11 @@ impl Tmux {
             (Some(Ok(rows)), Some(Ok(cols))) => Ok((rows, cols)),
             _ => bail!("unexpected pane size from tmux: {text:?}"),
         }
+    }
+
+    /// Feeds the pane's output to `logger` again, if nothing does now (`pipe-pane -o`).
+    pub fn repipe(&self, name: &SessionName, logger: &[OsString]) -> Result<()> {
+        self.run(&Chain::default().cmd(pipe_pane(name, logger)), None).map(drop)
     }
 
     /// Presses one key, by tmux key name (`Enter`, `C-c`).
@@ -528,6 +527,11 @@ fn program() -> Result<&'static Path> {
         .get_or_init(|| which::which("tmux").ok())
         .as_deref()
         .ok_or_else(|| anyhow::anyhow!("tmux not found on PATH: install tmux 3.2 or later"))
+}
+
+/// `pipe-pane` of `name` into `logger`, unless something already reads the pane (`-o`).
+fn pipe_pane(name: &SessionName, logger: &[OsString]) -> [OsString; 5] {
+    ["pipe-pane".into(), "-o".into(), "-t".into(), name.target().into(), pipe_command(logger)]
 }
 
 /// The `pipe-pane` command running `argv`. tmux runs it with `sh -c` after expanding

@@ -81,7 +81,8 @@ fn list_json_has_stable_fields() {
               "--",
               "hi"
             ],
-            "error": null
+            "error": null,
+            "logging": true
           }
         ]
         "#);

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::common::TestEnv;
+use crate::common::{TestEnv, wait_until};
 
 /// A finished session of an agent that printed colors, a title, and a progress line
 /// redrawn with carriage returns; returns its id once the whole output is logged.
@@ -178,4 +178,34 @@ fn a_tuis_log_reads_as_its_screen_showed() {
     assert!(logs.ends_with("Trust this folder?\n\n  > yes\n\ndone\n"), "{logs}");
     assert_eq!(env.cxs(&["logs", "-n", "3", "tui"]).success(), "  > yes\n\ndone\n");
     assert!(env.cxs(&["logs", "--raw", "tui"]).success().contains("Trust\x1b[1;7Hthis"));
+}
+
+#[test]
+fn a_killed_log_writer_is_noticed_and_started_again() {
+    let env = TestEnv::new();
+    env.new_exec(&[("FAKE_AGENT_STDIN", "1")], &["--id", "talk", "x"]);
+    env.wait_for_log("talk", "arg[5]=x");
+    let dir = env.session_dir("talk");
+    let writer = || {
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .find(|pid| {
+                let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+                args.windows(2)
+                    .any(|w| w[0] == b"__log" && w[1] == dir.as_os_str().as_encoded_bytes())
+            })
+    };
+    let pid = writer().expect("a log writer runs");
+    // SAFETY: kill has no memory effects; the pid is the session's log writer, just found.
+    unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+    // tmux notices when it next has output to write.
+    env.cxs(&["send", "talk", "into the void"]).success();
+    wait_until("tmux to see the pipe gone", || env.row("talk")["logging"] == false);
+    wait_until("a new log writer", || writer().is_some_and(|p| p != pid));
+    assert_eq!(env.row("talk")["logging"], true);
+    env.cxs(&["send", "talk", "after the gap"]).success();
+    env.wait_for_log("talk", "echo: after the gap");
+    assert!(env.log("talk").contains("[cxs: the log writer stopped; output from "));
 }
