@@ -21,6 +21,23 @@ use crate::hidden::{self, MARKER_VAR};
 #[derive(Debug)]
 pub struct Proc {
     fd: OwnedFd,
+    pid: u32,
+    /// When it started (clock ticks after boot): with the pid, names it for good.
+    start: u64,
+}
+
+impl Proc {
+    /// Its pid and start time, to find it again with [`reopen`] from another process.
+    pub fn id(&self) -> (u32, u64) {
+        (self.pid, self.start)
+    }
+}
+
+/// The process `pid`, if it is still the one that started at `start`.
+pub fn reopen(pid: u32, start: u64) -> Option<Proc> {
+    let fd = pidfd_open(pid)?;
+    // Checked after the open: the pidfd then holds that very process.
+    stat(pid).is_some_and(|now| now.start == start).then_some(Proc { fd, pid, start })
 }
 
 /// One session to search for: the pane's process and the session's directory.
@@ -72,9 +89,9 @@ pub fn find(trees: &[Tree<'_>]) -> Vec<Proc> {
             let fd = pidfd_open(pid)?;
             // The pid may have been reused between the scan and the open: check it is the
             // process the scan saw.
-            let seen = table.get(&pid).map(|s| s.start);
-            let same = stat(pid).is_some_and(|now| Some(now.start) == seen);
-            same.then_some(Proc { fd })
+            let seen = table.get(&pid)?.start;
+            let same = stat(pid).is_some_and(|now| now.start == seen);
+            same.then_some(Proc { fd, pid, start: seen })
         })
         .collect()
 }

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use crate::catalog::{self, Agent, Signs};
 use crate::procs;
-use crate::store::{Listing, SessionDir, SessionId, Sidecar, Store};
+use crate::store::{Listing, SessionDir, SessionId, Sidecar, Store, Trash};
 use crate::tmux::{PaneState, SessionName, Snapping, Snapshot, Socket, Tmux};
 
 /// The tmux session name of session `id` of `store`: `cxs-ID-TAG`, where the tag comes from
@@ -241,7 +241,8 @@ fn gather<'a>(
     current: &Tmux,
     agents: Option<&'a [Agent]>,
 ) -> Result<Gathering<'a>> {
-    let Listing { mut dirs, deleting: mut gone } = store.list()?;
+    let Listing { mut dirs, deleting: mut gone, abandoned } = store.list()?;
+    finish_abandoned(abandoned);
     let mut sidecars: Vec<Result<Sidecar, String>> = Vec::with_capacity(dirs.len());
     dirs.retain(|(id, dir)| match dir.read() {
         Ok(sidecar) => {
@@ -290,6 +291,35 @@ fn gather<'a>(
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(Gathering { store, rows, gone, snapping })
+}
+
+/// Finishes deletes whose `cxs` died half-way (Ctrl-C, SIGKILL): ends what each recorded it
+/// was about to end (its tmux session, if it is still the one it saw, and its processes, by
+/// pid and start time), then removes what is left of the directory. No agent outlives its
+/// session's record for longer than the next command.
+fn finish_abandoned(abandoned: Vec<Trash>) {
+    for trash in abandoned {
+        if let Some(doomed) = trash.doomed() {
+            if let (Some(server), Some((name, pid))) = (&doomed.server, doomed.tmux_session) {
+                let tmux = Tmux::at(server);
+                let name = SessionName(name);
+                let same = tmux
+                    .sessions()
+                    .is_ok_and(|panes| panes.iter().any(|p| p.name == name && p.pid == Some(pid)));
+                if same {
+                    let _ = tmux.kill(&[&name]);
+                }
+            }
+            let procs: Vec<procs::Proc> = doomed
+                .processes
+                .iter()
+                .filter_map(|(pid, start)| procs::reopen(*pid, *start))
+                .collect();
+            // They had their grace period from the delete that died.
+            procs::terminate(&procs, std::time::Duration::ZERO);
+        }
+        let _ = trash.remove();
+    }
 }
 
 /// The tmux servers a listing asks, the current one first.

@@ -35,6 +35,8 @@ const MAX_SIDECAR_BYTES: u64 = 64 << 20;
 const LOG: &str = "log";
 const OLD_LOG: &str = "log.1";
 const ENV: &str = "env";
+/// A delete's record of what it is about to end ([`Doomed`]).
+const DOOMED: &str = "doomed.toml";
 
 /// A validated session id: 1-64 of `[A-Za-z0-9_-]`, not all digits (those are list indexes).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -262,7 +264,7 @@ impl Store {
     pub fn list(&self) -> Result<Listing> {
         let sessions = self.sessions_dir();
         self.check_private()?;
-        let mut listing = Listing { dirs: Vec::new(), deleting: Vec::new() };
+        let mut listing = Listing { dirs: Vec::new(), deleting: Vec::new(), abandoned: Vec::new() };
         let entries = match fs::read_dir(&sessions) {
             Ok(entries) => entries,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(listing),
@@ -280,8 +282,13 @@ impl Store {
             // Directories being deleted are renamed to `.deleting-ID-PID` first; ids never
             // hold a dot, so the last `-` ends the id.
             if let Some(rest) = name.strip_prefix(".deleting-") {
-                if let Some((id, _)) = rest.rsplit_once('-') {
+                if let Some((id, owner)) = rest.rsplit_once('-') {
                     listing.deleting.push(id.to_owned());
+                    // The delete that renamed it is gone: nobody will finish it but us.
+                    let dead = |pid: &str| !Path::new("/proc").join(pid).exists();
+                    if owner.parse::<u32>().is_ok() && dead(owner) {
+                        listing.abandoned.push(Trash(entry.path()));
+                    }
                 }
             } else if name.parse::<SessionId>().is_ok() {
                 listing.dirs.push((name, SessionDir(entry.path())));
@@ -298,6 +305,21 @@ pub struct Listing {
     pub dirs: Vec<(String, SessionDir)>,
     /// The ids of sessions whose directories were being removed.
     pub deleting: Vec<String>,
+    /// Directories of deletes whose `cxs` died half-way (interrupted, killed).
+    pub abandoned: Vec<Trash>,
+}
+
+/// What a `delete` is about to end, written into the session's directory before it is
+/// renamed away: a delete that dies half-way is finished by the next command from it.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Doomed {
+    /// The tmux server of the session.
+    pub server: Option<Socket>,
+    /// The tmux session, and the pid its pane had (so a new session of that name, made
+    /// since, is never taken for it).
+    pub tmux_session: Option<(String, u32)>,
+    /// The session's processes, by pid and start time.
+    pub processes: Vec<(u32, u64)>,
 }
 
 /// One session's directory.
@@ -432,6 +454,14 @@ impl SessionDir {
             .collect())
     }
 
+    /// Records what a delete is about to end, in the directory it is about to rename away.
+    pub fn write_doomed(&self, doomed: &Doomed) -> Result<()> {
+        let path = self.0.join(DOOMED);
+        let text = toml::to_string(doomed).context("cannot encode the delete's record")?;
+        write_private(&path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))
+    }
+
     /// Removes the directory and everything in it; one already gone is fine (two deletes
     /// raced).
     pub fn remove(&self) -> Result<()> {
@@ -458,12 +488,21 @@ impl SessionDir {
 pub struct Trash(PathBuf);
 
 impl Trash {
-    /// Removes what the directory holds, leaving the directory itself.
+    /// What the delete that renamed it away was about to end, if it got to write it.
+    pub fn doomed(&self) -> Option<Doomed> {
+        toml::from_str(&fs::read_to_string(self.0.join(DOOMED)).ok()?).ok()
+    }
+
+    /// Removes what the directory holds but the delete's record, leaving the directory.
     pub fn empty(&self) -> Result<()> {
         let entries =
             fs::read_dir(&self.0).with_context(|| format!("cannot read {}", self.0.display()))?;
         for entry in entries {
             let path = entry.with_context(|| format!("cannot read {}", self.0.display()))?.path();
+            // The delete's record stays until the end: it is what finishes an interrupted one.
+            if path.file_name().is_some_and(|name| name == DOOMED) {
+                continue;
+            }
             let removed = match fs::remove_file(&path) {
                 Err(e) if e.kind() == io::ErrorKind::IsADirectory => fs::remove_dir_all(&path),
                 result => result,

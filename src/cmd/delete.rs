@@ -6,7 +6,7 @@ use crate::cli::DeleteArgs;
 use crate::env::Env;
 use crate::procs::{self, Tree};
 use crate::session::{self, Status};
-use crate::store::Trash;
+use crate::store::{Doomed, Trash};
 use crate::tmux::Killing;
 
 /// How long agents get to exit after SIGTERM before SIGKILL.
@@ -43,6 +43,17 @@ pub fn run(args: &DeleteArgs) -> Result<()> {
         })
         .collect();
     let processes = procs::find(&trees);
+    // Should this delete die half-way, the next command finishes it from this record.
+    let ids: Vec<(u32, u64)> = processes.iter().map(procs::Proc::id).collect();
+    for (session, pane) in chosen.iter().zip(&panes) {
+        let doomed = Doomed {
+            server: Some(session.tmux.socket()),
+            tmux_session: pane.as_ref().and_then(|p| Some((p.name.0.clone(), p.pid?))),
+            processes: ids.clone(),
+        };
+        // A directory already gone has nothing to record in.
+        let _ = session.dir.write_doomed(&doomed);
+    }
     // Renamed away first, a directory is out of reach of the session's processes, and its
     // tmux session counts as being deleted; so the directories are emptied while tmux
     // kills, and removed once it is done.

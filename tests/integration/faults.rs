@@ -564,3 +564,34 @@ fn an_agent_that_outlives_its_killed_runner_is_not_exited() {
     env.cxs(&["delete", "stubborn"]).success();
     wait_until("the agent to end", || !alive(agent));
 }
+
+#[test]
+fn a_delete_killed_half_way_is_finished_by_the_next_command() {
+    let env = TestEnv::new();
+    let stubborn =
+        env.script("stubborn", "trap '' HUP TERM\necho \"self $$\"\nwhile :; do sleep 0.1; done\n");
+    let sessions = env.home().join("sessions");
+    let trash = || {
+        std::fs::read_dir(&sessions)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".deleting-"))
+            .count()
+    };
+    // In a loop of fixed count: each time the delete dies in its grace period.
+    for round in 0..3 {
+        let id = format!("stubborn{round}");
+        env.cxs(&["new", "cmd", "--id", &id, stubborn.to_str().unwrap()]).success();
+        wait_until("the agent to report", || env.log(&id).contains("self "));
+        let agent = printed_pids(&env, &id, &["self"])[0];
+        let mut delete = std::process::Command::from(env.cxs(&["delete", &id])).spawn().unwrap();
+        wait_until("the delete to rename the directory", || trash() == 1);
+        delete.kill().unwrap();
+        delete.wait().unwrap();
+        assert!(alive(agent), "the agent ignores TERM: the delete was cut short");
+        // The next command, whatever it is, finishes it.
+        assert_eq!(env.list_json().len(), 0);
+        wait_until("the agent to end", || !alive(agent));
+        assert_eq!(trash(), 0);
+        assert_eq!(env.tmux_sessions(), ["user-own"]);
+    }
+}
