@@ -207,14 +207,23 @@ impl Log {
     }
 
     /// After a rotation the path names a new file: finish the old one, then switch.
-    fn follow_rotation<W: Write>(&mut self, out: &mut Output<W>) -> Result<()> {
+    /// `old` is where a rotated part goes: after two rotations between two looks, the part
+    /// in between is there, unread, and is printed before the new one.
+    fn follow_rotation<W: Write>(&mut self, out: &mut Output<W>, old: &Path) -> Result<()> {
         let (Some(file), Ok(on_disk)) = (&self.file, std::fs::metadata(&self.path)) else {
             return Ok(());
         };
-        if file.metadata().is_ok_and(|open| open.ino() == on_disk.ino()) {
+        let held = file.metadata().map(|open| open.ino()).ok();
+        if held == Some(on_disk.ino()) {
             return Ok(());
         }
         self.copy_new(out)?;
+        if let Ok(between) = std::fs::metadata(old)
+            && Some(between.ino()) != held
+            && between.ino() != on_disk.ino()
+        {
+            Log::open(old)?.copy_new(out)?;
+        }
         *self = Log::open(&self.path.clone())?;
         Ok(())
     }
@@ -230,13 +239,20 @@ fn follow<W: Write>(
     id: &str,
 ) -> Result<()> {
     let mut last_tmux_check = Instant::now();
+    let mut busy = false;
     loop {
-        std::thread::sleep(POLL);
-        if !log.copy_new(out)? {
-            // Quiet for a poll: show a prompt that has no newline yet.
-            out.show_pending()?;
+        // While output flows it is read without a pause, so a log that rotates fast is
+        // never more than one part ahead.
+        if !busy {
+            std::thread::sleep(POLL);
         }
-        log.follow_rotation(out)?;
+        busy = log.copy_new(out)?;
+        log.follow_rotation(out, &dir.old_log())?;
+        if busy {
+            continue;
+        }
+        // Quiet for a poll: show a prompt that has no newline yet.
+        out.show_pending()?;
         // The runner records the exit in the sidecar: a file read, no tmux call.
         let exited = dir.read().map_or(true, |s| s.exit_code.is_some());
         let gone = last_tmux_check.elapsed() >= TMUX_CHECK && {

@@ -209,3 +209,19 @@ fn a_killed_log_writer_is_noticed_and_started_again() {
     env.wait_for_log("talk", "echo: after the gap");
     assert!(env.log("talk").contains("[cxs: the log writer stopped; output from "));
 }
+
+#[test]
+fn follow_prints_every_byte_once_across_fast_rotations() {
+    let env = TestEnv::new();
+    // About 7 MB of numbered lines at full speed through 1 MiB parts: seven rotations, often
+    // two between two looks of a follower that waited a poll.
+    let fast = env.script("fast", "sleep 0.5\nseq 1 1000000\nsleep 0.5\n");
+    env.cxs(&["new", "cmd", "--id", "fast", "--max-log", "1M", fast.to_str().unwrap()]).success();
+    let follow = env.cxs(&["logs", "-f", "--raw", "fast"]);
+    let output = std::process::Command::from(follow).output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let numbers: Vec<u32> = text.lines().filter_map(|l| l.trim().parse().ok()).collect();
+    let gap = numbers.windows(2).find(|w| w[1] != w[0] + 1);
+    assert!(numbers.len() == 1_000_000 && gap.is_none(), "{} lines, gap {gap:?}", numbers.len());
+}
