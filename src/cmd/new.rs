@@ -70,7 +70,10 @@ pub fn run(command: &NewCommand) -> Result<()> {
         }
         _ => None,
     };
-    let plan = Plan { launch: &launch, cwd: &cwd, runner: &runner, max_log, chained, name: &name };
+    // Read before any tmux call, which raises this process's limit on open files.
+    let caller = Caller::current();
+    let plan =
+        Plan { launch: &launch, cwd: &cwd, runner: &runner, max_log, chained, name: &name, caller };
     // Only once tmux was asked can there be a session to kill: never one tmux refused to
     // make because the name was taken (an orphan of this id, whose state was removed).
     let fail = |err: anyhow::Error| {
@@ -242,6 +245,8 @@ struct Plan<'a> {
     chained: Option<Vec<String>>,
     /// The tmux session's name.
     name: &'a SessionName,
+    /// The caller's umask and limits, for the agent.
+    caller: Caller,
 }
 
 fn start(tmux: &Tmux, id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Result<()> {
@@ -292,7 +297,7 @@ fn write_files(
         last_message: None,
         chained_notify: plan.chained.clone(),
         server: Some(server),
-        caller: Some(Caller::current()),
+        caller: Some(plan.caller.clone()),
     })
 }
 

@@ -78,12 +78,26 @@ struct Pending {
 }
 
 impl Pending {
-    /// Waits for tmux and returns its stdout, or an error carrying its stderr.
+    /// Waits for tmux and returns its stdout, or an error carrying its stderr; a server that
+    /// does not answer in time is an error too (its client is killed), never a hang.
     fn wait(self) -> Result<String> {
-        let output = self
+        let limit = timeout();
+        let answered = self
             .handle
-            .into_output()
+            .wait_timeout(limit)
             .map_err(|e| anyhow::Error::new(e).context("cannot run tmux"))?;
+        let Some(output) = answered.cloned() else {
+            let _ = self.handle.kill();
+            bail!(TmuxError {
+                command: quote::sh_display(&self.argv),
+                stderr: format!(
+                    "no answer within {} s: the server may be stopped or hung, or out of file \
+                     descriptors (see `ulimit -n`)",
+                    limit.as_secs_f32()
+                ),
+                stdout: String::new(),
+            });
+        };
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr).trim().to_owned();
             let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -176,6 +190,7 @@ impl Tmux {
 
     /// Starts one tmux invocation without waiting for it, so the caller can work meanwhile.
     fn spawn(&self, chain: &Chain, stdin: Option<&[u8]>) -> Result<Pending> {
+        raise_open_files();
         let mut argv = self.argv(&chain.args);
         argv.insert(0, "-u".into());
         self.trace(&argv);
@@ -456,6 +471,33 @@ fn server_env() -> impl Iterator<Item = (OsString, OsString)> {
     std::env::vars_os().filter(|(key, _)| {
         key.to_str().is_some_and(|key| KEPT.contains(&key) || key.starts_with("LC_"))
     })
+}
+
+/// How long a tmux call may take: `CXS_TMUX_TIMEOUT` (seconds, or `500ms`, `1m`), else 10 s.
+fn timeout() -> std::time::Duration {
+    const DEFAULT: std::time::Duration = std::time::Duration::from_secs(10);
+    let Some(value) = std::env::var_os("CXS_TMUX_TIMEOUT") else {
+        return DEFAULT;
+    };
+    let value = value.to_string_lossy();
+    match value.parse::<u64>() {
+        Ok(secs) => std::time::Duration::from_secs(secs),
+        Err(_) => humantime::parse_duration(&value).unwrap_or(DEFAULT),
+    }
+}
+
+/// Raises this process's soft limit on open files to the hard one, once: a tmux server this
+/// process starts inherits it, and at the usual 1024 a server runs out at about 500 sessions
+/// (each holds a pty and a pipe). Agents keep the caller's own limit (see `caller`).
+fn raise_open_files() {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    static RAISED: OnceLock<()> = OnceLock::new();
+    RAISED.get_or_init(|| {
+        let Rlimit { current, maximum } = getrlimit(Resource::Nofile);
+        if current != maximum {
+            let _ = setrlimit(Resource::Nofile, Rlimit { current: maximum, maximum });
+        }
+    });
 }
 
 /// `CXS_TRACE`: print every tmux invocation to stderr.

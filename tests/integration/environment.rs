@@ -181,3 +181,31 @@ fn a_newline_in_cxs_home_changes_nothing() {
     cxs(&["delete", "nl"]).success();
     assert_eq!(env.tmux_sessions(), ["user-own"]);
 }
+
+#[test]
+fn a_stopped_server_is_unreachable_not_a_hang() {
+    let env = TestEnv::new();
+    env.new_exec(&[("FAKE_AGENT_SLEEP", "30")], &["--id", "frozen", "x"]);
+    env.wait_for_status("frozen", "running");
+    let server: i32 = env.tmux_ok(&["display-message", "-p", "#{pid}"]).trim().parse().unwrap();
+    // SAFETY: kill has no memory effects; the pid is this test's own tmux server.
+    unsafe { libc::kill(server, libc::SIGSTOP) };
+    struct Resume(i32);
+    impl Drop for Resume {
+        fn drop(&mut self) {
+            // SAFETY: as above.
+            unsafe { libc::kill(self.0, libc::SIGCONT) };
+        }
+    }
+    let resume = Resume(server);
+    let started = Instant::now();
+    let rows = env.cxs(&["list", "--json"]).env("CXS_TMUX_TIMEOUT", "1").success();
+    assert!(started.elapsed() < Duration::from_secs(5), "bounded by the timeout");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&rows).unwrap();
+    assert_eq!(rows[0]["status"], "unreachable", "{rows:?}");
+    assert!(rows[0]["error"].as_str().unwrap().contains("no answer within 1 s"), "{rows:?}");
+    let err = env.cxs(&["delete", "frozen"]).env("CXS_TMUX_TIMEOUT", "1").fails(1);
+    assert!(err.ends_with("nothing deleted\n"), "{err}");
+    drop(resume);
+    assert_eq!(env.row("frozen")["status"], "running");
+}
