@@ -49,49 +49,52 @@ pub struct Tree<'a> {
     pub dir: &'a OsStr,
 }
 
-/// Every process that belongs to one of `trees`, excluding this one.
-pub fn find(trees: &[Tree<'_>]) -> Vec<Proc> {
+/// Every process that belongs to one of `trees`, excluding this one, with the position in
+/// `trees` of the one it belongs to.
+pub fn find(trees: &[Tree<'_>]) -> Vec<(usize, Proc)> {
     let table = scan();
     let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut by_session: HashMap<u32, Vec<u32>> = HashMap::new();
     for (pid, info) in &table {
         children.entry(info.ppid).or_default().push(*pid);
+        by_session.entry(info.sid).or_default().push(*pid);
     }
-    let mut chosen: Vec<u32> = Vec::new();
-    for tree in trees {
+    let mut chosen: Vec<(u32, usize)> = Vec::new();
+    for (i, tree) in trees.iter().enumerate() {
         // The pane's pid came from tmux a moment ago: it must still be that session's
         // runner, not a process that got the pid since.
         if let Some(root) = tree.root.filter(|pid| runs_in(*pid, tree.dir)) {
             let mut stack = vec![root];
             while let Some(pid) = stack.pop() {
-                chosen.push(pid);
+                chosen.push((pid, i));
                 stack.extend(children.get(&pid).into_iter().flatten());
             }
-            chosen.extend(table.iter().filter(|(_, i)| i.sid == root).map(|(pid, _)| *pid));
+            chosen.extend(by_session.get(&root).into_iter().flatten().map(|pid| (*pid, i)));
         }
     }
     chosen.sort_unstable();
-    chosen.dedup();
+    chosen.dedup_by_key(|(pid, _)| *pid);
     // Each environment is read once, whatever the number of sessions, and only for the
     // processes not found already.
     let dirs: Vec<&OsStr> = trees.iter().map(|t| t.dir).collect();
-    let marked: Vec<u32> = table
+    let found = |pid: &u32| chosen.binary_search_by_key(pid, |(p, _)| *p).is_ok();
+    let marked: Vec<(u32, usize)> = table
         .keys()
-        .filter(|pid| chosen.binary_search(pid).is_err() && has_marker(**pid, &dirs))
-        .copied()
+        .filter(|pid| !found(pid))
+        .filter_map(|pid| Some((*pid, marker_of(*pid, &dirs)?)))
         .collect();
     chosen.extend(marked);
-    chosen.sort_unstable();
     let me = std::process::id();
     chosen
         .into_iter()
-        .filter(|pid| *pid != me)
-        .filter_map(|pid| {
+        .filter(|(pid, _)| *pid != me)
+        .filter_map(|(pid, tree)| {
             let fd = pidfd_open(pid)?;
             // The pid may have been reused between the scan and the open: check it is the
             // process the scan saw.
             let seen = table.get(&pid)?.start;
             let same = stat(pid).is_some_and(|now| now.start == seen);
-            same.then_some(Proc { fd, pid, start: seen })
+            same.then_some((tree, Proc { fd, pid, start: seen }))
         })
         .collect()
 }
@@ -146,19 +149,17 @@ fn stat(pid: u32) -> Option<Stat> {
 /// Whether `pid` is alive and one of the session in `dir`'s processes: its marker says so,
 /// so a recycled pid is not taken for the agent (and a zombie's environment reads empty).
 pub fn belongs_to(pid: u32, dir: &OsStr) -> bool {
-    has_marker(pid, &[dir])
+    marker_of(pid, &[dir]).is_some()
 }
 
-/// Whether the process carries one of `dirs` as its `CXS_SESSION_DIR`.
-fn has_marker(pid: u32, dirs: &[&OsStr]) -> bool {
-    let Ok(environ) = std::fs::read(format!("/proc/{pid}/environ")) else {
-        return false;
-    };
+/// Which of `dirs` the process carries as its `CXS_SESSION_DIR`, if any.
+fn marker_of(pid: u32, dirs: &[&OsStr]) -> Option<usize> {
+    let environ = std::fs::read(format!("/proc/{pid}/environ")).ok()?;
     let prefix = format!("{MARKER_VAR}=");
     environ
         .split(|b| *b == 0)
         .filter_map(|var| var.strip_prefix(prefix.as_bytes()))
-        .any(|value| dirs.iter().any(|dir| dir.as_bytes() == value))
+        .find_map(|value| dirs.iter().position(|dir| dir.as_bytes() == value))
 }
 
 /// Whether `pid` is the runner of the session in `dir` (`cxs __run DIR`).

@@ -42,14 +42,18 @@ pub fn run(args: &DeleteArgs) -> Result<()> {
             dir: s.dir.path().as_os_str(),
         })
         .collect();
-    let processes = procs::find(&trees);
+    let (owners, processes): (Vec<usize>, Vec<procs::Proc>) =
+        procs::find(&trees).into_iter().unzip();
+    let mut owned: Vec<Vec<(u32, u64)>> = vec![Vec::new(); chosen.len()];
+    for (owner, proc) in owners.iter().zip(&processes) {
+        owned[*owner].push(proc.id());
+    }
     // Should this delete die half-way, the next command finishes it from this record.
-    let ids: Vec<(u32, u64)> = processes.iter().map(procs::Proc::id).collect();
-    for (session, pane) in chosen.iter().zip(&panes) {
+    for ((session, pane), processes) in chosen.iter().zip(&panes).zip(owned) {
         let doomed = Doomed {
             server: Some(session.tmux.socket()),
             tmux_session: pane.as_ref().and_then(|p| Some((p.name.0.clone(), p.pid?))),
-            processes: ids.clone(),
+            processes,
         };
         // A directory already gone has nothing to record in.
         let _ = session.dir.write_doomed(&doomed);
