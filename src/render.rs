@@ -33,7 +33,7 @@ impl Plain {
     pub fn feed(&mut self, bytes: &[u8]) -> Vec<u8> {
         // Only the new bytes are searched: a progress bar that never prints a newline must
         // not make each chunk rescan all that came before.
-        let Some(at) = bytes.iter().rposition(|b| *b == b'\n') else {
+        let Some(at) = memchr::memrchr(b'\n', bytes) else {
             self.partial.extend_from_slice(bytes);
             self.compact();
             return Vec::new();
@@ -43,7 +43,11 @@ impl Plain {
         let rest = self.partial.split_off(end + 1);
         let complete = std::mem::replace(&mut self.partial, rest);
         let mut out = Vec::with_capacity(complete.len());
-        for line in complete[..complete.len() - 1].split(|b| *b == b'\n') {
+        let body = &complete[..complete.len() - 1];
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', body).chain([body.len()]) {
+            let line = &body[start..end];
+            start = end + 1;
             out.extend_from_slice(&plain_line(line));
             out.push(b'\n');
         }
@@ -59,7 +63,7 @@ impl Plain {
         }
         // Up to the last `\r` the line is final but for what later text overwrites; an escape
         // sequence cut by the chunk's end lies after it and is kept as it is.
-        let Some(cr) = self.partial.iter().rposition(|b| *b == b'\r') else {
+        let Some(cr) = memchr::memrchr(b'\r', &self.partial) else {
             return;
         };
         let mut resolved = plain_line(&self.partial[..cr]);
@@ -77,19 +81,23 @@ impl Plain {
 /// One line (without its `\n`) as it finally showed on the terminal.
 fn plain_line(line: &[u8]) -> Vec<u8> {
     // Most lines hold no escape or control byte: skip the regex for them.
-    let controls = line.iter().any(|b| (*b < 0x20 && !matches!(b, b'\r' | b'\t')) || *b == 0x7f);
+    let controls = !line.iter().all(|b| (*b >= 0x20 || matches!(b, b'\r' | b'\t')) && *b != 0x7f);
     let line = if controls { ESCAPES.replace_all(line, &b""[..]) } else { line.into() };
     let line = line.strip_suffix(b"\r").unwrap_or(&line);
-    if !line.contains(&b'\r') {
+    let Some(last) = memchr::memrchr(b'\r', line) else {
         return line.to_vec();
-    }
+    };
     if line.is_ascii() {
         // A byte is a column: the same as below, without decoding.
-        let mut shown: Vec<u8> = Vec::new();
-        for segment in line.rsplit(|b| *b == b'\r') {
+        let mut shown = line[last + 1..].to_vec();
+        let mut end = last;
+        for cr in memchr::memrchr_iter(b'\r', &line[..last]).chain([usize::MAX]) {
+            let start = cr.wrapping_add(1);
+            let segment = &line[start..end];
             if segment.len() > shown.len() {
                 shown.extend_from_slice(&segment[shown.len()..]);
             }
+            end = cr;
         }
         return shown;
     }

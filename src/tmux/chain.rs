@@ -22,6 +22,29 @@ impl Chain {
         self.args.extend(words.into_iter().map(|w| escape_arg(w.as_ref())));
         self
     }
+
+    /// The chain as several, each small enough for one tmux call: tmux refuses a command
+    /// message past 16 KiB ("command too long"), which a chain over hundreds of sessions
+    /// reaches. Commands are never split; their order is kept.
+    pub fn split(self) -> Vec<Chain> {
+        const BUDGET: usize = 12 * 1024;
+        let mut chains = vec![Chain::default()];
+        let mut size = 0;
+        for command in self.args.split(|arg| arg == ";") {
+            let bytes: usize = command.iter().map(|arg| arg.len() + 1).sum();
+            if size + bytes > BUDGET && size > 0 {
+                chains.push(Chain::default());
+                size = 0;
+            }
+            let chain = chains.last_mut().expect("one chain at least");
+            if !chain.args.is_empty() {
+                chain.args.push(";".into());
+            }
+            chain.args.extend(command.iter().cloned());
+            size += bytes + 2;
+        }
+        chains
+    }
 }
 
 /// tmux reads an argument ending in `;` as a command separator, unless that `;` is
@@ -41,6 +64,19 @@ fn escape_arg(arg: &OsStr) -> OsString {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_chains_split_between_commands() {
+        let long = "x".repeat(5000);
+        let chain = (0..5).fold(Chain::default(), |c, _| c.cmd(["a", long.as_str()]));
+        let parts = chain.split();
+        assert_eq!(parts.len(), 3);
+        let commands: usize =
+            parts.iter().map(|p| p.args.iter().filter(|a| *a == "a").count()).sum();
+        assert_eq!(commands, 5);
+        assert!(parts.iter().all(|p| p.args.first().is_some_and(|a| a == "a")));
+        assert!(parts.iter().all(|p| p.args.last().is_some_and(|a| a != ";")));
+    }
 
     #[test]
     fn arguments_ending_in_semicolons_stay_arguments() {

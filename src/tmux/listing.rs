@@ -44,7 +44,8 @@ pub struct Snapping {
     tmux: Tmux,
     /// The screens asked for, when a session vanishing meanwhile may be retried without.
     screens_of: Vec<SessionName>,
-    pending: Pending,
+    /// The calls under way: the listing (and the screens that fit), then more screens.
+    pending: Vec<Pending>,
 }
 
 impl Snapping {
@@ -59,24 +60,28 @@ impl Snapping {
     /// came first, is still in its output, and the screens that still exist are captured
     /// with a second call.
     pub fn finish(self) -> Result<Snapshot> {
-        let stdout = match self.pending.wait() {
+        let mut results = self.pending.into_iter().map(Pending::wait);
+        let first = results.next().expect("a snapshot has its listing call");
+        let mut stdout = match first {
             Ok(stdout) => stdout,
             Err(e) => match e.downcast_ref::<TmuxError>() {
                 Some(t) if t.no_server() => return Ok(Snapshot::default()),
                 Some(t) if !self.screens_of.is_empty() => {
-                    let listing = t.stdout.split(SCREEN_MARKER).next().unwrap_or("");
-                    let live: Vec<PaneState> =
-                        listing.lines().filter_map(parse_session_line).collect();
-                    let alive: Vec<&SessionName> = self
-                        .screens_of
-                        .iter()
-                        .filter(|name| live.iter().any(|p| p.name == **name && !p.dead))
-                        .collect();
-                    return self.tmux.start_snapshot_once(&alive, false)?.finish();
+                    return retry(&self.tmux, &self.screens_of, &t.stdout);
                 }
                 _ => return Err(e.context("cannot list tmux sessions")),
             },
         };
+        // Screens that did not fit in the first call, in order.
+        for result in results {
+            match result {
+                Ok(more) => stdout.push_str(&more),
+                Err(_) if !self.screens_of.is_empty() => {
+                    return retry(&self.tmux, &self.screens_of, &stdout);
+                }
+                Err(e) => return Err(e.context("cannot list tmux sessions")),
+            }
+        }
         let mut sections = stdout.split(SCREEN_MARKER);
         let listing = sections.next().unwrap_or_default();
         let panes = listing.lines().filter_map(parse_session_line).collect();
@@ -88,6 +93,16 @@ impl Snapping {
             .collect();
         Ok(Snapshot { panes, screens })
     }
+}
+
+/// The snapshot again, with only the screens of sessions that `output`'s listing shows
+/// alive: one that vanished while its screen was asked for stopped tmux's chain.
+fn retry(tmux: &Tmux, screens_of: &[SessionName], output: &str) -> Result<Snapshot> {
+    let listing = output.split(SCREEN_MARKER).next().unwrap_or("");
+    let live: Vec<PaneState> = listing.lines().filter_map(parse_session_line).collect();
+    let alive: Vec<&SessionName> =
+        screens_of.iter().filter(|name| live.iter().any(|p| p.name == **name && !p.dead)).collect();
+    tmux.start_snapshot_once(&alive, false)?.finish()
 }
 
 impl Tmux {
@@ -124,7 +139,13 @@ impl Tmux {
                 &target,
             ]);
         }
-        let pending = self.spawn(&chain, None).context("cannot list tmux sessions")?;
+        // Past a few hundred screens the chain is longer than tmux takes in one call.
+        let pending = chain
+            .split()
+            .iter()
+            .map(|part| self.spawn(part, None))
+            .collect::<Result<Vec<_>>>()
+            .context("cannot list tmux sessions")?;
         let screens_of =
             if retry { screens_of.iter().map(|&n| n.clone()).collect() } else { vec![] };
         Ok(Snapping { tmux: self.clone(), screens_of, pending })

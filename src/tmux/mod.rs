@@ -137,20 +137,22 @@ impl Starting<'_> {
 #[must_use = "a kill under way must be waited for with `finish`"]
 pub struct Killing<'a> {
     tmux: &'a Tmux,
-    names: Vec<SessionName>,
-    pending: Option<Pending>,
+    /// Calls under way, each with the sessions it kills.
+    pending: Vec<(Vec<SessionName>, Pending)>,
 }
 
 impl Killing<'_> {
     /// Waits until every session is gone; one already gone is fine.
     pub fn finish(self) -> Result<()> {
-        match self.pending.map(Pending::wait) {
-            None | Some(Ok(_)) => return Ok(()),
-            Some(Err(_)) => {}
-        }
         // tmux stops a chain at its first failure, as when another delete got a session
-        // first: go one by one, and a session already gone is done.
-        for name in &self.names {
+        // first: that call's sessions go one by one, and a session already gone is done.
+        let failed: Vec<SessionName> = self
+            .pending
+            .into_iter()
+            .filter_map(|(names, pending)| pending.wait().is_err().then_some(names))
+            .flatten()
+            .collect();
+        for name in &failed {
             let chain = Chain::default().cmd(["kill-session", "-t", &name.target()]);
             match self.tmux.run(&chain, None) {
                 Err(e) if !e.downcast_ref::<TmuxError>().is_some_and(TmuxError::no_session) => {
@@ -271,9 +273,16 @@ impl Tmux {
         let chain = names.iter().fold(Chain::default(), |chain, name| {
             chain.cmd(["kill-session", "-t", &name.target()])
         });
-        let pending = if names.is_empty() { None } else { Some(self.spawn(&chain, None)?) };
-        let names = names.iter().map(|&name| name.clone()).collect();
-        Ok(Killing { tmux: self, names, pending })
+        let mut pending = Vec::new();
+        if !names.is_empty() {
+            let mut names = names.iter();
+            for part in chain.split() {
+                let kills = part.args.iter().filter(|a| *a == "kill-session").count();
+                let batch = names.by_ref().take(kills).map(|&n| n.clone()).collect();
+                pending.push((batch, self.spawn(&part, None)?));
+            }
+        }
+        Ok(Killing { tmux: self, pending })
     }
 
     /// Pastes `text` into the pane through a tmux buffer, bracketed when the agent asked for

@@ -595,3 +595,30 @@ fn a_delete_killed_half_way_is_finished_by_the_next_command() {
         assert_eq!(env.tmux_sessions(), ["user-own"]);
     }
 }
+
+#[test]
+fn hundreds_of_sessions_fit_tmux_s_command_size() {
+    // tmux refuses a command message past 16 KiB: one chain over every session's screen, or
+    // one kill-session each, passes that at a few hundred sessions (fewer with long ids).
+    // Before, list quietly lost the screens (no `waiting`) and delete went one by one.
+    let env = TestEnv::new();
+    let ids: Vec<String> = (0..200).map(|i| format!("{i:03}{}", "x".repeat(60))).collect();
+    for id in &ids {
+        env.cxs(&["new", "repl", "--id", id])
+            .env("FAKE_AGENT_STDIN", "1")
+            .env("FAKE_AGENT_PROMPT", "? for shortcuts ")
+            .success();
+    }
+    let waiting = || {
+        let rows = env.list_json();
+        rows.len() == 200 && rows.iter().all(|r| r["status"] == "waiting")
+    };
+    wait_until("every session waiting, told from its screen", waiting);
+    let (_, trace) = env.cxs(&["list"]).env("CXS_TRACE", "1").success_with_stderr();
+    assert!(trace.lines().count() <= 6, "a few calls, not one per session: {trace}");
+    let mut delete = vec!["delete".to_owned()];
+    delete.extend(ids.iter().cloned());
+    let (_, trace) = env.cxs(&delete).env("CXS_TRACE", "1").success_with_stderr();
+    assert!(trace.lines().count() <= 6, "{} tmux calls", trace.lines().count());
+    assert_eq!(env.tmux_sessions(), ["user-own"]);
+}
