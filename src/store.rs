@@ -20,7 +20,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::agent::Kind;
-use crate::caller::Caller;
 use crate::tmux::Socket;
 
 /// The sidecar format this cxs writes; a newer one is read but never rewritten.
@@ -131,9 +130,6 @@ pub struct Sidecar {
     /// recorded it, whose sessions live on the server cxs is set to use now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server: Option<Socket>,
-    /// The umask and limits of the shell that ran `new`, for the agent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub caller: Option<Caller>,
 }
 
 /// The state directory, `CXS_HOME`.
@@ -642,7 +638,6 @@ mod tests {
             last_message: None,
             chained_notify: None,
             server: None,
-            caller: None,
         };
         let staged = dir.stage(&sidecar).unwrap();
         assert!(dir.read().is_err(), "a staged sidecar is not there yet");

@@ -8,7 +8,7 @@ use chrono::Utc;
 use clap::Parser;
 
 use crate::agent::{self, CodexOptions, ExecOptions, Kind, Launch, Named, ReplOptions};
-use crate::caller::Caller;
+use crate::caller::{self, Caller};
 use crate::catalog::Agent;
 use crate::cli::{AgentArgs, CodexArgs, ExecArgs, NewArgs, NewCommand, ReplArgs};
 use crate::config::Defaults;
@@ -280,7 +280,8 @@ fn write_files(
     let Plan { launch, cwd, .. } = *plan;
     let extra = launch.env.iter().map(|(k, v)| (k.into(), v.into()));
     let marker = (hidden::MARKER_VAR.into(), dir.path().into());
-    dir.write_env(std::env::vars_os().chain(extra).chain([marker]))?;
+    let caller = (caller::VAR.into(), plan.caller.encode().into());
+    dir.write_env(std::env::vars_os().chain(extra).chain([marker, caller]))?;
     dir.stage(&Sidecar {
         version: SIDECAR_VERSION,
         id: id.clone(),
@@ -297,7 +298,6 @@ fn write_files(
         last_message: None,
         chained_notify: plan.chained.clone(),
         server: Some(server),
-        caller: Some(plan.caller.clone()),
     })
 }
 

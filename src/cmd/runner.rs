@@ -12,6 +12,7 @@ use chrono::Utc;
 use signal_hook::consts::{SIGINT, SIGQUIT};
 
 use super::SilentExit;
+use crate::caller::{self, Caller};
 use crate::store::SessionDir;
 
 /// Variables that describe the pane, not the caller: tmux's values win.
@@ -23,7 +24,9 @@ pub fn run(dir: PathBuf) -> Result<()> {
     // `new` writes the session's files while tmux starts this pane, under the lock.
     let lock = dir.lock()?;
     // The environment first: whatever fails next, the secrets in it are off the disk.
-    let env = dir.take_env()?;
+    let mut env = dir.take_env()?;
+    // What the caller's process carried besides its environment, for the agent, not in it.
+    let caller = env.iter().position(|(key, _)| key == caller::VAR).map(|at| env.remove(at));
     let sidecar = dir.read()?;
     drop(lock);
     let (program, rest) = sidecar
@@ -50,8 +53,8 @@ pub fn run(dir: PathBuf) -> Result<()> {
     }
 
     // The caller's umask and limits, not the tmux server's; inherited by the agent.
-    if let Some(caller) = &sidecar.caller {
-        caller.apply();
+    if let Some((_, value)) = caller {
+        Caller::decode(&value.to_string_lossy()).apply();
     }
     let code = match command.spawn() {
         Ok(mut child) => {
