@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 use crate::catalog::{self, Agent, Signs};
 use crate::procs;
-use crate::store::{Listing, SessionDir, SessionId, Sidecar, Store, Trash};
+use crate::store::{Doomed, DoomedRecord, Listing, SessionDir, SessionId, Sidecar, Store, Trash};
 use crate::tmux::{PaneState, SessionName, Snapping, Snapshot, Socket, Tmux};
 
 /// The tmux session name of session `id` of `store`: `cxs-ID-TAG`, where the tag comes from
@@ -241,8 +241,8 @@ fn gather<'a>(
     current: &Tmux,
     agents: Option<&'a [Agent]>,
 ) -> Result<Gathering<'a>> {
-    let Listing { mut dirs, deleting: mut gone, abandoned } = store.list()?;
-    finish_abandoned(abandoned);
+    let Listing { mut dirs, deleting: mut gone, abandoned, left_over } = store.list()?;
+    finish_abandoned(store, abandoned, left_over);
     let mut sidecars: Vec<Result<Sidecar, String>> = Vec::with_capacity(dirs.len());
     dirs.retain(|(id, dir)| match dir.read() {
         Ok(sidecar) => {
@@ -297,9 +297,13 @@ fn gather<'a>(
 /// was about to end (its tmux session, if it is still the one it saw, and its processes, by
 /// pid and start time), then removes what is left of the directory. No agent outlives its
 /// session's record for longer than the next command.
-fn finish_abandoned(abandoned: Vec<Trash>) {
-    for trash in abandoned {
-        if let Some(doomed) = trash.doomed() {
+fn finish_abandoned(store: &Store, abandoned: Vec<DoomedRecord>, left_over: Vec<Trash>) {
+    for record in abandoned {
+        // A session the delete did not get to rename away is still listed: not finished here.
+        let renamed = |doomed: &Doomed| {
+            doomed.id.parse::<SessionId>().is_ok_and(|id| !store.session(&id).path().exists())
+        };
+        for doomed in record.read().into_iter().filter(renamed) {
             if let (Some(server), Some((name, pid))) = (&doomed.server, doomed.tmux_session) {
                 let tmux = Tmux::at(server);
                 let name = SessionName(name);
@@ -318,6 +322,9 @@ fn finish_abandoned(abandoned: Vec<Trash>) {
             // They had their grace period from the delete that died.
             procs::terminate(&procs, std::time::Duration::ZERO);
         }
+        record.remove();
+    }
+    for trash in left_over {
         let _ = trash.remove();
     }
 }

@@ -34,8 +34,6 @@ const MAX_SIDECAR_BYTES: u64 = 64 << 20;
 const LOG: &str = "log";
 const OLD_LOG: &str = "log.1";
 const ENV: &str = "env";
-/// A delete's record of what it is about to end ([`Doomed`]).
-const DOOMED: &str = "doomed.toml";
 
 /// A validated session id: 1-64 of `[A-Za-z0-9_-]`, not all digits (those are list indexes).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -231,6 +229,17 @@ impl Store {
         Ok(())
     }
 
+    /// Records what this delete is about to end, in one file for all its sessions (one file
+    /// creation, whatever their number), `.deleting-PID.toml` beside them.
+    pub fn write_doomed(&self, doomed: Vec<Doomed>) -> Result<DoomedRecord> {
+        let path = self.sessions_dir().join(format!(".deleting-{}.toml", std::process::id()));
+        let text = toml::to_string(&Doomeds { sessions: doomed })
+            .context("cannot encode the delete's record")?;
+        write_private(&path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(DoomedRecord(path))
+    }
+
     /// The ids of sessions whose directories are being removed right now.
     pub fn deleting(&self) -> Result<Vec<String>> {
         Ok(self.list()?.deleting)
@@ -242,7 +251,9 @@ impl Store {
             return;
         };
         for entry in entries.flatten() {
-            if entry.file_name().to_string_lossy().starts_with(".deleting-") {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            // Another delete's record is that delete's to remove, or a listing's once it died.
+            if name.starts_with(".deleting-") && !is_record(&name) {
                 // A real directory is removed whole; anything else (a link) only itself.
                 let _ = match entry.file_type() {
                     Ok(t) if t.is_dir() => fs::remove_dir_all(entry.path()),
@@ -260,7 +271,12 @@ impl Store {
     pub fn list(&self) -> Result<Listing> {
         let sessions = self.sessions_dir();
         self.check_private()?;
-        let mut listing = Listing { dirs: Vec::new(), deleting: Vec::new(), abandoned: Vec::new() };
+        let mut listing = Listing {
+            dirs: Vec::new(),
+            deleting: Vec::new(),
+            abandoned: Vec::new(),
+            left_over: Vec::new(),
+        };
         let entries = match fs::read_dir(&sessions) {
             Ok(entries) => entries,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(listing),
@@ -271,6 +287,18 @@ impl Store {
             let Ok(name) = entry.file_name().into_string() else {
                 continue;
             };
+            // A delete's record, `.deleting-PID.toml`, whose delete is gone.
+            let dead = |pid: &str| !Path::new("/proc").join(pid).exists();
+            if let Some(owner) = name
+                .strip_prefix(".deleting-")
+                .filter(|_| is_record(&name))
+                .and_then(|rest| rest.strip_suffix(".toml"))
+            {
+                if owner.parse::<u32>().is_ok() && dead(owner) {
+                    listing.abandoned.push(DoomedRecord(entry.path()));
+                }
+                continue;
+            }
             // The entry's own type: a symlink to a directory is not one.
             if !entry.file_type().is_ok_and(|t| t.is_dir()) {
                 continue;
@@ -281,9 +309,8 @@ impl Store {
                 if let Some((id, owner)) = rest.rsplit_once('-') {
                     listing.deleting.push(id.to_owned());
                     // The delete that renamed it is gone: nobody will finish it but us.
-                    let dead = |pid: &str| !Path::new("/proc").join(pid).exists();
                     if owner.parse::<u32>().is_ok() && dead(owner) {
-                        listing.abandoned.push(Trash(entry.path()));
+                        listing.left_over.push(Trash(entry.path()));
                     }
                 }
             } else if name.parse::<SessionId>().is_ok() {
@@ -301,14 +328,18 @@ pub struct Listing {
     pub dirs: Vec<(String, SessionDir)>,
     /// The ids of sessions whose directories were being removed.
     pub deleting: Vec<String>,
-    /// Directories of deletes whose `cxs` died half-way (interrupted, killed).
-    pub abandoned: Vec<Trash>,
+    /// Records of deletes whose `cxs` died half-way (interrupted, killed).
+    pub abandoned: Vec<DoomedRecord>,
+    /// Directories those deletes had renamed away.
+    pub left_over: Vec<Trash>,
 }
 
-/// What a `delete` is about to end, written into the session's directory before it is
-/// renamed away: a delete that dies half-way is finished by the next command from it.
+/// What a `delete` is about to end, session by session, written before it renames anything
+/// away: a delete that dies half-way is finished by the next command from it.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Doomed {
+    /// The session's id.
+    pub id: String,
     /// The tmux server of the session.
     pub server: Option<Socket>,
     /// The tmux session, and the pid its pane had (so a new session of that name, made
@@ -450,14 +481,6 @@ impl SessionDir {
             .collect())
     }
 
-    /// Records what a delete is about to end, in the directory it is about to rename away.
-    pub fn write_doomed(&self, doomed: &Doomed) -> Result<()> {
-        let path = self.0.join(DOOMED);
-        let text = toml::to_string(doomed).context("cannot encode the delete's record")?;
-        write_private(&path, text.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))
-    }
-
     /// Removes the directory and everything in it; one already gone is fine (two deletes
     /// raced).
     pub fn remove(&self) -> Result<()> {
@@ -478,27 +501,41 @@ impl SessionDir {
     }
 }
 
+/// The file form of a delete's record.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Doomeds {
+    sessions: Vec<Doomed>,
+}
+
+/// A delete's record on disk, from [`Store::write_doomed`].
+#[derive(Debug)]
+pub struct DoomedRecord(PathBuf);
+
+impl DoomedRecord {
+    /// What it says the delete was about to end.
+    pub fn read(&self) -> Vec<Doomed> {
+        let text = fs::read_to_string(&self.0).unwrap_or_default();
+        toml::from_str::<Doomeds>(&text).map(|d| d.sessions).unwrap_or_default()
+    }
+
+    /// Removes it: the delete is done.
+    pub fn remove(self) {
+        let _ = fs::remove_file(&self.0);
+    }
+}
+
 /// A session directory renamed away (`.deleting-ID-PID`): while it exists, listings take
 /// the session's tmux session for one being deleted, not for one that lost its state.
 #[derive(Debug)]
 pub struct Trash(PathBuf);
 
 impl Trash {
-    /// What the delete that renamed it away was about to end, if it got to write it.
-    pub fn doomed(&self) -> Option<Doomed> {
-        toml::from_str(&fs::read_to_string(self.0.join(DOOMED)).ok()?).ok()
-    }
-
-    /// Removes what the directory holds but the delete's record, leaving the directory.
+    /// Removes what the directory holds, leaving the directory itself.
     pub fn empty(&self) -> Result<()> {
         let entries =
             fs::read_dir(&self.0).with_context(|| format!("cannot read {}", self.0.display()))?;
         for entry in entries {
             let path = entry.with_context(|| format!("cannot read {}", self.0.display()))?.path();
-            // The delete's record stays until the end: it is what finishes an interrupted one.
-            if path.file_name().is_some_and(|name| name == DOOMED) {
-                continue;
-            }
             let removed = match fs::remove_file(&path) {
                 Err(e) if e.kind() == io::ErrorKind::IsADirectory => fs::remove_dir_all(&path),
                 result => result,
@@ -541,6 +578,11 @@ impl Drop for StagedSidecar {
             let _ = fs::remove_file(&self.tmp);
         }
     }
+}
+
+/// Whether a `.deleting-*` entry is a delete's record rather than a renamed directory.
+fn is_record(name: &str) -> bool {
+    Path::new(name).extension().is_some_and(|ext| ext == "toml")
 }
 
 /// `path` with symlinks resolved as far as it exists: the same before and after the store's

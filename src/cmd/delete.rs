@@ -49,15 +49,19 @@ pub fn run(args: &DeleteArgs) -> Result<()> {
         owned[*owner].push(proc.id());
     }
     // Should this delete die half-way, the next command finishes it from this record.
-    for ((session, pane), processes) in chosen.iter().zip(&panes).zip(owned) {
-        let doomed = Doomed {
+    let doomed = chosen
+        .iter()
+        .zip(&panes)
+        .zip(owned)
+        .map(|((session, pane), processes)| Doomed {
+            id: session.id.clone(),
             server: Some(session.tmux.socket()),
             tmux_session: pane.as_ref().and_then(|p| Some((p.name.0.clone(), p.pid?))),
             processes,
-        };
-        // A directory already gone has nothing to record in.
-        let _ = session.dir.write_doomed(&doomed);
-    }
+        })
+        .collect();
+    // Where no record can be written (the state directory is gone), delete goes on without.
+    let record = env.store.write_doomed(doomed).ok();
     // Renamed away first, a directory is out of reach of the session's processes, and its
     // tmux session counts as being deleted; so the directories are emptied while tmux
     // kills, and removed once it is done.
@@ -85,6 +89,9 @@ pub fn run(args: &DeleteArgs) -> Result<()> {
         .into_iter()
         .map(|trash| trash?.map_or(Ok(()), Trash::remove))
         .fold(Ok(()), Result::and);
+    if let Some(record) = record {
+        record.remove();
+    }
     env.store.sweep();
     killed.and(removed)
 }

@@ -571,10 +571,13 @@ fn a_delete_killed_half_way_is_finished_by_the_next_command() {
     let stubborn =
         env.script("stubborn", "trap '' HUP TERM\necho \"self $$\"\nwhile :; do sleep 0.1; done\n");
     let sessions = env.home().join("sessions");
-    let trash = || {
+    // Renamed directories, and the delete's record beside them.
+    let deleting = |dirs: bool| {
         std::fs::read_dir(&sessions)
             .unwrap()
-            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".deleting-"))
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".deleting-"))
+            .filter(|e| !dirs || e.file_type().unwrap().is_dir())
             .count()
     };
     // In a loop of fixed count: each time the delete dies in its grace period.
@@ -584,14 +587,14 @@ fn a_delete_killed_half_way_is_finished_by_the_next_command() {
         wait_until("the agent to report", || env.log(&id).contains("self "));
         let agent = printed_pids(&env, &id, &["self"])[0];
         let mut delete = std::process::Command::from(env.cxs(&["delete", &id])).spawn().unwrap();
-        wait_until("the delete to rename the directory", || trash() == 1);
+        wait_until("the delete to rename the directory", || deleting(true) == 1);
         delete.kill().unwrap();
         delete.wait().unwrap();
         assert!(alive(agent), "the agent ignores TERM: the delete was cut short");
         // The next command, whatever it is, finishes it.
         assert_eq!(env.list_json().len(), 0);
         wait_until("the agent to end", || !alive(agent));
-        assert_eq!(trash(), 0);
+        assert_eq!(deleting(false), 0, "no directory and no record left");
         assert_eq!(env.tmux_sessions(), ["user-own"]);
     }
 }
