@@ -8,16 +8,16 @@ use std::sync::LazyLock;
 use regex::bytes::Regex;
 use vt100::capture::{BasicFormattedCaptureRange, BasicFormattedCaptureState, RowContents};
 
-/// CSI, OSC, string controls (DCS, SOS, PM, APC), other escapes, a lone ESC, and stray
-/// control bytes. Byte-oriented (`(?-u)`): logs need not be UTF-8.
-static ESCAPES: LazyLock<Regex> = LazyLock::new(|| {
+/// One escape sequence at the start of the text: CSI, OSC, string controls (DCS, SOS, PM,
+/// APC), other escapes, or a lone ESC. Anchored, so matching costs only the sequence's own
+/// bytes; byte-oriented (`(?-u)`), since logs need not be UTF-8.
+static ESCAPE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?-u)\x1b\[[0-?]*[ -/]*[@-~]",
+        r"(?-u)^(?:\x1b\[[0-?]*[ -/]*[@-~]",
         r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?",
         r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?",
         r"|\x1b[ -/]*[0-~]",
-        r"|\x1b",
-        r"|[\x00-\x07\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]",
+        r"|\x1b)",
     ))
     .expect("escape pattern is valid")
 });
@@ -80,39 +80,114 @@ impl Plain {
 
 /// One line (without its `\n`) as it finally showed on the terminal.
 fn plain_line(line: &[u8]) -> Vec<u8> {
-    // Most lines hold no escape or control byte: skip the regex for them.
-    let controls = !line.iter().all(|b| (*b >= 0x20 || matches!(b, b'\r' | b'\t')) && *b != 0x7f);
-    let line = if controls { ESCAPES.replace_all(line, &b""[..]) } else { line.into() };
-    let line = line.strip_suffix(b"\r").unwrap_or(&line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
     let Some(last) = memchr::memrchr(b'\r', line) else {
-        return line.to_vec();
+        return without_escapes(line).into_owned();
     };
-    if line.is_ascii() {
-        // A byte is a column: the same as below, without decoding.
-        let mut shown = line[last + 1..].to_vec();
-        let mut end = last;
-        for cr in memchr::memrchr_iter(b'\r', &line[..last]).chain([usize::MAX]) {
-            let start = cr.wrapping_add(1);
-            let segment = &line[start..end];
-            if segment.len() > shown.len() {
-                shown.extend_from_slice(&segment[shown.len()..]);
-            }
-            end = cr;
-        }
-        return shown;
-    }
     // A carriage return moves to column 0 and what follows overwrites what was there: each
-    // column shows the last segment that reached it. So segments are read from the last,
-    // and an earlier one only adds the columns past all the later ones (linear, however
-    // many times a progress bar redrew).
-    let text = String::from_utf8_lossy(line);
-    let mut shown: Vec<char> = Vec::new();
-    for segment in text.rsplit('\r') {
-        if segment.len() > shown.len() {
-            shown.extend(segment.chars().skip(shown.len()));
+    // column shows the last segment that reached it. So segments are read from the last, and
+    // an earlier one only adds the columns past all the later ones. A segment has at least as
+    // many bytes as it shows columns, so one no longer than what is already shown is skipped
+    // unread: a progress bar redrawn a million times costs one `memchr` pass, escapes or not.
+    let mut shown = Shown::default();
+    shown.overlay(&line[last + 1..]);
+    let mut end = last;
+    for cr in memchr::memrchr_iter(b'\r', &line[..last]).chain([usize::MAX]) {
+        let segment = &line[cr.wrapping_add(1)..end];
+        end = cr;
+        if segment.len() > shown.columns {
+            shown.overlay(segment);
         }
     }
-    shown.into_iter().collect::<String>().into_bytes()
+    shown.text
+}
+
+/// `line` without escape sequences and stray control bytes (tabs, backspaces, newlines and
+/// carriage returns stay).
+fn without_escapes(line: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    // Most lines hold no escape or control byte, and are returned as they are.
+    if !line.iter().any(|&b| removed(b)) {
+        return line.into();
+    }
+    let mut out = Vec::with_capacity(line.len());
+    strip_into(line, &mut out);
+    out.into()
+}
+
+/// Appends `line` without escape sequences and stray control bytes to `out`.
+fn strip_into(line: &[u8], out: &mut Vec<u8>) {
+    let mut at = 0;
+    while at < line.len() {
+        if line[at] == 0x1b {
+            at += escape_len(&line[at..]);
+        } else if removed(line[at]) {
+            at += 1;
+        } else {
+            let next = line[at..].iter().position(|&b| removed(b)).map_or(line.len(), |n| at + n);
+            out.extend_from_slice(&line[at..next]);
+            at = next;
+        }
+    }
+}
+
+/// The length of the escape sequence `text` starts with (an ESC).
+fn escape_len(text: &[u8]) -> usize {
+    // CSI (colours, cursor moves) is nearly every escape a log holds, and is read here
+    // without the regex's per-search set-up; the regex stays the definition of the rest.
+    if let [0x1b, b'[', rest @ ..] = text {
+        let params = rest.iter().position(|b| !(0x30..=0x3f).contains(b)).unwrap_or(rest.len());
+        let inter = rest[params..].iter().position(|b| !(0x20..=0x2f).contains(b));
+        if let Some(inter) = inter
+            && (0x40..=0x7e).contains(&rest[params + inter])
+        {
+            return 2 + params + inter + 1;
+        }
+    }
+    ESCAPE.find(text).map_or(1, |m| m.end())
+}
+
+/// Whether `byte` is an escape's start or a control byte that shows nothing.
+fn removed(byte: u8) -> bool {
+    matches!(byte, 0x00..=0x07 | 0x0b | 0x0c | 0x0e..=0x1f | 0x7f)
+}
+
+/// The text of a line being resolved from its last carriage-return segment back.
+#[derive(Default)]
+struct Shown {
+    text: Vec<u8>,
+    /// Columns (characters) in `text`.
+    columns: usize,
+    scratch: Vec<u8>,
+}
+
+impl Shown {
+    /// Adds what `segment` shows past the columns already shown.
+    fn overlay(&mut self, segment: &[u8]) {
+        // Stripped into a buffer kept across segments: no allocation per redraw.
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        strip_into(segment, &mut scratch);
+        self.add(&scratch);
+        self.scratch = scratch;
+    }
+
+    /// Adds what the escape-free `segment` shows past the columns already shown.
+    fn add(&mut self, segment: &[u8]) {
+        if segment.is_ascii() {
+            // A byte is a column: no decoding needed.
+            if segment.len() > self.columns {
+                self.text.extend_from_slice(&segment[self.columns..]);
+                self.columns = segment.len();
+            }
+            return;
+        }
+        let segment = String::from_utf8_lossy(segment);
+        for c in segment.chars().skip(self.columns) {
+            let mut buf = [0; 4];
+            self.text.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            self.columns += 1;
+        }
+    }
 }
 
 /// How `logs` prints a log: as logged, as plain lines, or as a TUI's screens showed it.
@@ -343,6 +418,47 @@ mod tests {
         assert_eq!(screen(text.as_bytes(), 3, 20), text.replace('\r', ""));
         let long = format!("{}\r\nend", "x".repeat(25));
         assert_eq!(screen(long.as_bytes(), 3, 10), format!("{}\nend\n", "x".repeat(25)));
+    }
+
+    /// The filter as first written: escapes removed by one unanchored regex over the whole
+    /// line, then every carriage-return segment overlaid in order (as text: a line that was
+    /// redrawn is decoded, one that was not keeps its bytes).
+    fn reference(line: &[u8]) -> Vec<u8> {
+        let pattern = ESCAPE.as_str().replacen("^(?:", "(?:", 1);
+        let all = Regex::new(&format!(r"{pattern}|(?-u)[\x00-\x07\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]"));
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let redrawn = line.contains(&b'\r');
+        let line = all.unwrap().replace_all(line, &b""[..]).into_owned();
+        if !redrawn {
+            return line;
+        }
+        let mut shown: Vec<char> = Vec::new();
+        for segment in String::from_utf8_lossy(&line).split('\r') {
+            for (i, c) in segment.chars().enumerate() {
+                if i < shown.len() { shown[i] = c } else { shown.push(c) }
+            }
+        }
+        shown.into_iter().collect::<String>().into_bytes()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn escapes_go_exactly_as_the_regex_says(bytes in proptest::collection::vec(
+            proptest::sample::select(b"\x1b[]P;0123?m \x07\\ax\x01\x7f\xc3\xa9".to_vec()), 0..60)
+        ) {
+            proptest::prop_assert_eq!(without_escapes(&bytes).into_owned(), reference(&bytes));
+        }
+
+        #[test]
+        fn redraws_resolve_as_overlaying_every_segment(tokens in proptest::collection::vec(
+            proptest::sample::select(vec![
+                &b"a"[..], b"bcd", "\u{e9}".as_bytes(), "\u{4e16}".as_bytes(), b"\r", b"\x1b[31m",
+                b"\x1b[0m", b"\t", b"\x07", b"\x1b(B", b"\xff",
+            ]), 0..40)
+        ) {
+            let line = tokens.concat();
+            proptest::prop_assert_eq!(plain_line(&line), reference(&line));
+        }
     }
 
     #[test]
