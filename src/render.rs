@@ -366,6 +366,18 @@ mod tests {
     }
 
     #[test]
+    fn a_line_that_never_ends_stays_small() {
+        let mut p = Plain::default();
+        for i in 0..200_000 {
+            let colour = if i % 7 == 0 { "\x1b[32m" } else { "" };
+            assert!(p.feed(format!("\r{colour}[{:>6}] {}%", i, i % 101).as_bytes()).is_empty());
+            assert!(p.partial.len() < 2 << 20);
+        }
+        // "100%" drawn earlier leaves its last column, as on a terminal.
+        assert_eq!(p.finish(), b"[199999] 19%%");
+    }
+
+    #[test]
     fn holds_partial_lines_until_complete() {
         let mut p = Plain::default();
         assert_eq!(p.feed(b"hel"), b"");
