@@ -37,8 +37,8 @@ pub struct Cli {
 #[allow(clippy::large_enum_variant)] // one value per process: boxing would buy nothing
 pub enum Command {
     /// Start an agent in a new detached tmux session and print its id.
-    #[command(subcommand, visible_alias = "create")]
-    New(NewCommand),
+    #[command(visible_alias = "create")]
+    New(New),
     /// List sessions, newest first.
     #[command(visible_alias = "ls")]
     List(ListArgs),
@@ -49,6 +49,10 @@ pub enum Command {
     /// Kill sessions and remove their state.
     #[command(visible_alias = "rm")]
     Delete(DeleteArgs),
+    /// Show what a worktree session's agent changed against its base, committed or not.
+    Diff(DiffArgs),
+    /// Merge a worktree session's branch into a branch of its repository.
+    Merge(MergeArgs),
     /// Send text to a running session and submit it.
     Send(SendArgs),
     /// Wait until sessions' agents exit, and exit with the agent's status.
@@ -69,10 +73,23 @@ pub enum Command {
     Man(ManArgs),
 }
 
+/// `cxs new`: the session's options (before or after the agent's name), then what to run.
+#[derive(Debug, Args)]
+#[command(subcommand_required = true)]
+pub struct New {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub options: NewArgs,
+    #[command(subcommand)]
+    #[allow(missing_docs)]
+    pub kind: NewCommand,
+}
+
 /// The kinds of session `new` can start.
 #[derive(Debug, Subcommand)]
-#[command(after_help = "Other agents: cxs new NAME [--id ID] [-C DIR] [ARGS]... starts a \
-    built-in (claude, aider, gemini) or configured agent; see `cxs agents`.")]
+#[command(after_help = "Other agents: cxs new [SESSION OPTIONS] NAME [ARGS]... starts a \
+    built-in (claude, aider, gemini) or configured agent; see `cxs agents`. Session options go \
+    before the agent's name or after it.")]
 pub enum NewCommand {
     /// A one-shot `codex exec` run.
     // The prompt is optional to clap only so that a prompt put after `--` gets an error that
@@ -88,21 +105,58 @@ pub enum NewCommand {
     Agent(Vec<OsString>),
 }
 
-/// Flags every new session takes.
-#[derive(Debug, Args)]
+/// Flags every new session takes, before the agent's name or after it.
+#[derive(Debug, Default, Args)]
+#[command(next_help_heading = "Session options")]
 pub struct NewArgs {
     /// Session id (1-64 of A-Z a-z 0-9 _ -, not all digits); default: a fresh petname.
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", global = true)]
     pub id: Option<SessionId>,
-    /// Working directory of the agent (default: the current one).
-    #[arg(short = 'C', long = "cd", value_name = "DIR")]
+    /// Working directory of the agent (default: the current one); with --worktree, the
+    /// repository to branch from.
+    #[arg(short = 'C', long = "cd", value_name = "DIR", global = true)]
     pub cd: Option<PathBuf>,
     /// Attach to the session once it started (switch to it inside tmux).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub attach: bool,
     /// Rotate the log past this size (e.g. 256M), keeping the previous part as `log.1`.
-    #[arg(long, value_name = "SIZE", value_parser = crate::config::parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = crate::config::parse_size, global = true)]
     pub max_log: Option<u64>,
+    /// Run the agent in a new git worktree of the repository, on a new branch.
+    #[arg(long, global = true)]
+    pub worktree: bool,
+    /// The worktree's new branch (default: cxs/ID).
+    #[arg(long, value_name = "NAME", requires = "worktree", global = true)]
+    pub branch: Option<String>,
+    /// The commit the worktree's branch starts from (default: HEAD).
+    #[arg(long, value_name = "REF", requires = "worktree", global = true)]
+    pub base: Option<String>,
+    /// Carry the repository's uncommitted changes (and untracked files) into the worktree.
+    #[arg(long, requires = "worktree", global = true)]
+    pub include_dirty: bool,
+}
+
+impl NewArgs {
+    /// These options with `later`'s (given after the agent's name) added; an option given
+    /// on both sides is an error rather than a silent choice.
+    pub fn merge(self, later: NewArgs) -> Result<NewArgs, String> {
+        fn one<T>(name: &str, a: Option<T>, b: Option<T>) -> Result<Option<T>, String> {
+            match (a, b) {
+                (Some(_), Some(_)) => Err(format!("--{name} given twice")),
+                (a, b) => Ok(a.or(b)),
+            }
+        }
+        Ok(NewArgs {
+            id: one("id", self.id, later.id)?,
+            cd: one("cd", self.cd, later.cd)?,
+            attach: self.attach || later.attach,
+            max_log: one("max-log", self.max_log, later.max_log)?,
+            worktree: self.worktree || later.worktree,
+            branch: one("branch", self.branch, later.branch)?,
+            base: one("base", self.base, later.base)?,
+            include_dirty: self.include_dirty || later.include_dirty,
+        })
+    }
 }
 
 /// Flags shared by `codex exec` and the `codex` TUI, forwarded only when given.
@@ -133,9 +187,6 @@ pub struct CodexArgs {
 pub struct ExecArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub new: NewArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
     pub codex: CodexArgs,
     /// Allow running outside a git repository.
     #[arg(long)]
@@ -163,9 +214,6 @@ pub struct ExecArgs {
 pub struct ReplArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub new: NewArgs,
-    #[command(flatten)]
-    #[allow(missing_docs)]
     pub codex: CodexArgs,
     /// When the agent asks before running a command.
     #[arg(short = 'a', long, value_name = "POLICY")]
@@ -187,9 +235,6 @@ pub struct ReplArgs {
 /// `cxs new cmd`.
 #[derive(Debug, Args)]
 pub struct CmdArgs {
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub new: NewArgs,
     /// The program and its arguments (`--` before them is optional).
     #[arg(
         required = true,
@@ -264,6 +309,51 @@ pub struct DeleteArgs {
     /// Sessions: list indexes, ids, or unique id prefixes.
     #[arg(value_name = "SELECTOR", required = true, add = ArgValueCandidates::new(session_ids))]
     pub selectors: Vec<Selector>,
+    /// Delete worktree sessions even with uncommitted changes or unmerged commits (the
+    /// branch, and so its commits, is kept).
+    #[arg(long)]
+    pub force: bool,
+    /// Delete a worktree session's branch too, when no commit is only on it.
+    #[arg(long)]
+    pub delete_branch: bool,
+}
+
+/// `cxs diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Session: list index, id, or unique id prefix.
+    #[arg(value_name = "SELECTOR", add = ArgValueCandidates::new(session_ids))]
+    pub selector: Selector,
+    /// Only a summary of the files changed, as `git diff --stat`.
+    #[arg(long, conflicts_with = "name_only")]
+    pub stat: bool,
+    /// Only the names of the files changed.
+    #[arg(long)]
+    pub name_only: bool,
+}
+
+/// `cxs merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Session: list index, id, or unique id prefix.
+    #[arg(value_name = "SELECTOR", add = ArgValueCandidates::new(session_ids))]
+    pub selector: Selector,
+    /// The branch to merge into (default: the one checked out in the session's repository);
+    /// it must be checked out somewhere, and clean.
+    #[arg(long, value_name = "BRANCH")]
+    pub into: Option<String>,
+    /// One commit with all the session's changes, instead of a merge.
+    #[arg(long, conflicts_with = "rebase")]
+    pub squash: bool,
+    /// Replay the session's commits onto the branch, then fast-forward it.
+    #[arg(long)]
+    pub rebase: bool,
+    /// Commit the agent's uncommitted changes first, with this message.
+    #[arg(long, value_name = "MSG")]
+    pub commit: Option<String>,
+    /// Merge even while the agent is still running.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `cxs send`.

@@ -22,6 +22,52 @@ pub struct Config {
     /// name the line.
     #[serde(default)]
     pub agents: BTreeMap<Spanned<String>, AgentConfig>,
+    /// Worktree set-up by repository path (`~/` expands), for `new --worktree`.
+    #[serde(default)]
+    pub repos: BTreeMap<String, RepoConfig>,
+}
+
+/// `[repos."PATH"]`: what a new worktree of that repository gets before its agent starts.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepoConfig {
+    /// Files (or directories) copied from the checkout, relative to its top: the git-ignored
+    /// ones an agent needs, such as `.env`.
+    #[serde(default)]
+    pub copy: Vec<PathBuf>,
+    /// A command run in the worktree before the agent starts, e.g. `["npm", "ci"]`.
+    pub setup: Option<Vec<String>>,
+    /// Run the `setup` of the repository's own `.cxs.toml` (which cxs never runs otherwise).
+    #[serde(default)]
+    pub trust: bool,
+}
+
+/// A repository's own `.cxs.toml`, committed with it: read, but its `setup` runs only when
+/// the user's config trusts the repository.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepoFile {
+    /// As [`RepoConfig::copy`].
+    #[serde(default)]
+    pub copy: Vec<PathBuf>,
+    /// As [`RepoConfig::setup`].
+    pub setup: Option<Vec<String>>,
+}
+
+impl RepoFile {
+    /// The `.cxs.toml` at the top of `repo`, if there is one.
+    pub fn load(repo: &std::path::Path) -> Result<Option<RepoFile>> {
+        let path = repo.join(".cxs.toml");
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        toml::from_str(&text)
+            .map(Some)
+            .map_err(|e| anyhow::anyhow!("{}", e.message()))
+            .with_context(|| format!("invalid {}", path.display()))
+    }
 }
 
 /// `[defaults]`.

@@ -7,6 +7,7 @@ mod cli;
 mod cmd;
 mod config;
 mod env;
+mod git;
 mod hidden;
 mod procs;
 #[cfg(test)]
@@ -16,6 +17,7 @@ mod render;
 mod session;
 mod store;
 mod tmux;
+mod worktree;
 
 use std::process::ExitCode;
 

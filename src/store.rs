@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::agent::Kind;
+use crate::git::Worktree;
 use crate::tmux::Socket;
 
 /// The sidecar format this cxs writes; a newer one is read but never rewritten.
@@ -128,6 +129,9 @@ pub struct Sidecar {
     /// recorded it, whose sessions live on the server cxs is set to use now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server: Option<Socket>,
+    /// The git worktree the agent works in, for a `new --worktree` session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worktree: Option<Worktree>,
 }
 
 /// The state directory, `CXS_HOME`.
@@ -173,6 +177,26 @@ impl Store {
 
     fn sessions_dir(&self) -> PathBuf {
         self.root.join("sessions")
+    }
+
+    /// Where worktrees go, `CXS_HOME/worktrees`.
+    pub fn worktrees(&self) -> PathBuf {
+        self.root.join("worktrees")
+    }
+
+    /// Where session `id`'s git worktree goes, `worktrees/ID`, which must not exist yet.
+    pub fn worktree(&self, id: &SessionId) -> Result<PathBuf> {
+        let worktrees = self.worktrees();
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&worktrees)
+            .with_context(|| format!("cannot create {}", worktrees.display()))?;
+        let path = worktrees.join(id.as_str());
+        if fs::symlink_metadata(&path).is_ok() {
+            bail!("{} already exists (left from an earlier session '{id}'?)", path.display());
+        }
+        Ok(path)
     }
 
     /// The directory of session `id` (which may not exist).
@@ -679,6 +703,7 @@ mod tests {
             input_sent: None,
             last_message: None,
             chained_notify: None,
+            worktree: None,
             server: None,
         };
         let staged = dir.stage(&sidecar).unwrap();

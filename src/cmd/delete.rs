@@ -1,13 +1,15 @@
 //! `cxs delete`: kill sessions (one tmux call per server) and remove their state.
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 
 use crate::cli::DeleteArgs;
 use crate::env::Env;
+use crate::git::{AtRisk, Git, Worktree};
 use crate::procs::{self, Tree};
-use crate::session::{self, Status};
+use crate::session::{self, Session, Status};
 use crate::store::{Doomed, Trash};
 use crate::tmux::Killing;
+use crate::worktree;
 
 /// How long agents get to exit after SIGTERM before SIGKILL.
 const GRACE: std::time::Duration = std::time::Duration::from_secs(2);
@@ -23,6 +25,8 @@ pub fn run(args: &DeleteArgs) -> Result<()> {
             bail!("{:#}; nothing deleted", session.pane().unwrap_err());
         }
     }
+    // Work in a worktree is checked before anything is touched.
+    let leaving = worktrees(&env, &chosen, args)?;
     // Wait for any `new` still starting one of them; a directory already gone needs none.
     let locks: Vec<_> = chosen.iter().filter_map(|s| s.dir.lock().ok()).collect();
     // One that had no tmux session when listed may have one now that its `new` finished.
@@ -93,5 +97,120 @@ pub fn run(args: &DeleteArgs) -> Result<()> {
         record.remove();
     }
     env.store.sweep();
-    killed.and(removed)
+    let trees = leaving.iter().map(Leaving::remove).fold(Ok(()), Result::and);
+    killed.and(removed).and(trees)
+}
+
+/// A worktree that goes with its session.
+struct Leaving<'a> {
+    id: &'a str,
+    tree: &'a Worktree,
+    /// git, when the repository is still there to remove the worktree through.
+    git: Option<Git>,
+    force: bool,
+    /// Whether the branch goes too.
+    branch: bool,
+    /// Whether the worktree is under `CXS_HOME/worktrees`.
+    ours: bool,
+}
+
+/// The chosen sessions' worktrees; an error, and nothing deleted, when one holds work that
+/// would be lost and `--force` was not given.
+fn worktrees<'a>(env: &Env, chosen: &[&'a Session], args: &DeleteArgs) -> Result<Vec<Leaving<'a>>> {
+    let mut leaving = Vec::new();
+    for session in chosen {
+        let Some(tree) = session.sidecar.as_ref().ok().and_then(|s| s.worktree.as_ref()) else {
+            continue;
+        };
+        let id = session.id.as_str();
+        let mut gone = Leaving {
+            id,
+            tree,
+            git: None,
+            force: args.force,
+            branch: false,
+            // Removed by hand only where cxs puts worktrees, whatever a sidecar says.
+            ours: tree.path.starts_with(env.store.worktrees()),
+        };
+        let checked = Git::find().and_then(|git| {
+            let sidecar = session.sidecar.as_ref().map_err(|why| anyhow!("{why}"))?;
+            worktree::of(id, sidecar)?;
+            let risk = git.at_risk(tree)?;
+            Ok((git, risk))
+        });
+        match checked {
+            Ok((git, risk)) => {
+                if !args.force && !risk.is_empty() {
+                    bail!("{}; nothing deleted", would_lose(id, tree, &risk));
+                }
+                gone.branch = args.delete_branch && risk.unmerged.is_empty();
+                if args.delete_branch && !gone.branch {
+                    eprintln!(
+                        "keeping branch '{}': {} commit(s) only on it",
+                        tree.branch,
+                        risk.unmerged.len()
+                    );
+                }
+                gone.git = Some(git);
+            }
+            Err(err) if args.force => {
+                eprintln!("warning: {err:#}; removing cxs's side only");
+            }
+            Err(err) => bail!("{err:#}; `delete --force` deletes it anyway; nothing deleted"),
+        }
+        leaving.push(gone);
+    }
+    Ok(leaving)
+}
+
+/// What deleting session `id` would lose, for the refusal.
+fn would_lose(id: &str, tree: &Worktree, risk: &AtRisk) -> String {
+    fn some(items: &[String]) -> String {
+        let shown = items.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+        match items.len() {
+            0..=5 => shown,
+            n => format!("{shown} and {} more", n - 5),
+        }
+    }
+    let mut lost = Vec::new();
+    if !risk.uncommitted.is_empty() {
+        lost.push(format!("uncommitted changes to {}", some(&risk.uncommitted)));
+    }
+    if !risk.unmerged.is_empty() {
+        lost.push(format!(
+            "{} commit(s) no other branch holds ({})",
+            risk.unmerged.len(),
+            some(&risk.unmerged)
+        ));
+    }
+    format!(
+        "session '{id}' has work in its worktree {}: {}; merge it (`cxs merge {id}`), or pass \
+         --force (uncommitted changes are lost; the branch '{}' and its commits stay)",
+        tree.path.display(),
+        lost.join(", and "),
+        tree.branch
+    )
+}
+
+impl Leaving<'_> {
+    /// Removes the worktree through git (which also forgets it), or, with its repository
+    /// gone, the directory alone; then the branch, if asked and merged.
+    fn remove(&self) -> Result<()> {
+        let Leaving { id, tree, .. } = self;
+        let context =
+            || format!("session '{id}' is deleted, but its worktree {} stays", tree.path.display());
+        match &self.git {
+            Some(git) => {
+                git.remove_worktree(tree, self.force).with_context(context)?;
+                if self.branch {
+                    git.delete_branch(tree)?;
+                }
+            }
+            None if self.ours && tree.path.exists() => {
+                std::fs::remove_dir_all(&tree.path).with_context(context)?;
+            }
+            None => {}
+        }
+        Ok(())
+    }
 }

@@ -10,11 +10,11 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use crate::catalog;
 use crate::cli::ListArgs;
 use crate::env::Env;
+use crate::git::{DiffStat, Git, Worktree};
 use crate::session::{self, Session, Status};
 
 /// The preview's width when stdout is not a terminal, so scripts see stable rows.
 const PREVIEW_WIDTH: usize = 40;
-const COLUMNS: usize = 9;
 
 /// Prints the listing, once or (`--watch`) every second until interrupted.
 pub fn run(args: &ListArgs) -> Result<()> {
@@ -26,7 +26,12 @@ pub fn run(args: &ListArgs) -> Result<()> {
         let sessions = session::all_with_log_sizes(&env.store, &env.tmux, Some(&agents))?;
         resume_logging(&env, sessions.iter().map(|(s, _)| s))?;
         let now = Utc::now();
-        let rows: Vec<Row> = sessions.iter().map(|(s, size)| Row::new(s, *size, now)).collect();
+        let changes = diff_stats(sessions.iter().map(|(s, _)| s));
+        let rows: Vec<Row> = sessions
+            .iter()
+            .zip(changes)
+            .map(|((s, size), changes)| Row::new(s, *size, now, changes))
+            .collect();
         if args.json {
             serde_json::to_writer_pretty(&mut out, &rows)?;
             writeln!(out)?;
@@ -62,6 +67,26 @@ fn resume_logging<'a>(env: &Env, sessions: impl Iterator<Item = &'a Session>) ->
     Ok(())
 }
 
+/// What each worktree session's agent changed against its base: one git call a session, all
+/// at once.
+fn diff_stats<'a>(sessions: impl Iterator<Item = &'a Session>) -> Vec<Option<DiffStat>> {
+    let trees: Vec<Option<&Worktree>> =
+        sessions.map(|s| s.sidecar.as_ref().ok().and_then(|s| s.worktree.as_ref())).collect();
+    if trees.iter().all(Option::is_none) {
+        return vec![None; trees.len()];
+    }
+    let Ok(git) = Git::find() else {
+        return vec![None; trees.len()];
+    };
+    std::thread::scope(|scope| {
+        let calls: Vec<_> = trees
+            .iter()
+            .map(|tree| tree.map(|tree| scope.spawn(|| git.diff_stat(tree).ok())))
+            .collect();
+        calls.into_iter().map(|call| call.and_then(|c| c.join().ok().flatten())).collect()
+    })
+}
+
 /// One line of the listing; its field names are the stable `--json` format.
 #[derive(Debug, Serialize)]
 struct Row {
@@ -83,15 +108,42 @@ struct Row {
     error: Option<String>,
     /// Whether the pane's output reached the log when listed.
     logging: bool,
+    /// For a worktree session, where it works and what its agent changed.
+    #[serde(flatten)]
+    tree: Option<TreeFields>,
     #[serde(skip)]
     shown_status: String,
     #[serde(skip)]
     active: String,
 }
 
+/// A worktree session's part of its row.
+#[derive(Debug, Serialize)]
+struct TreeFields {
+    /// The checkout it branched from.
+    repo: String,
+    /// Where the agent works.
+    worktree: String,
+    /// The agent's branch.
+    branch: String,
+    /// The commit the branch started from.
+    base: String,
+    /// Lines added against the base, committed or not (null when git could not tell).
+    added: Option<u64>,
+    /// Lines removed, likewise.
+    removed: Option<u64>,
+}
+
 impl Row {
-    fn new(session: &Session, log_bytes: u64, now: DateTime<Utc>) -> Self {
+    fn new(
+        session: &Session,
+        log_bytes: u64,
+        now: DateTime<Utc>,
+        changes: Option<DiffStat>,
+    ) -> Self {
         let sidecar = session.sidecar.as_ref().ok();
+        let tree = sidecar.and_then(|s| s.worktree.as_ref());
+        let path = |p: &std::path::Path| p.to_string_lossy().into_owned();
         let log = session.dir.log();
         let (status, exit_code) = match session.status {
             Status::Running => ("running", None),
@@ -129,13 +181,22 @@ impl Row {
             argv: sidecar.map(|s| s.argv.clone()),
             error,
             logging: session.logging(),
+            tree: tree.map(|t| TreeFields {
+                repo: path(&t.repo),
+                worktree: path(&t.path),
+                branch: t.branch.clone(),
+                base: t.base.clone(),
+                added: changes.map(|c| c.added),
+                removed: changes.map(|c| c.removed),
+            }),
             shown_status: session.status.to_string(),
             active: last_output.map_or("-".to_owned(), |at| age(now - at)),
         }
     }
 
-    fn cells(&self, preview_width: usize) -> [String; COLUMNS] {
-        [
+    /// The row's cells; `worktrees` adds BRANCH and CHANGES.
+    fn cells(&self, preview_width: usize, worktrees: bool) -> Vec<String> {
+        let mut cells = vec![
             self.index.to_string(),
             self.id.clone(),
             self.kind.clone().unwrap_or_else(|| "-".to_owned()),
@@ -143,36 +204,54 @@ impl Row {
             self.active.clone(),
             self.pid.map_or("-".to_owned(), |p| p.to_string()),
             human_size(self.log_bytes),
-            self.created.map_or("-".to_owned(), |c| {
-                c.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
-            }),
-            match (&self.prompt, &self.error) {
-                (_, Some(error)) => preview(error, preview_width),
-                (Some(prompt), None) => preview(prompt, preview_width),
-                (None, None) => String::new(),
-            },
-        ]
+        ];
+        if worktrees {
+            let tree = self.tree.as_ref();
+            cells.push(tree.map_or("-".to_owned(), |t| t.branch.clone()));
+            cells.push(match tree.map(|t| (t.added, t.removed)) {
+                Some((Some(added), Some(removed))) => format!("+{added} -{removed}"),
+                Some(_) => "?".to_owned(),
+                None => "-".to_owned(),
+            });
+        }
+        cells.push(self.created.map_or("-".to_owned(), |c| {
+            c.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+        }));
+        cells.push(match (&self.prompt, &self.error) {
+            (_, Some(error)) => preview(error, preview_width),
+            (Some(prompt), None) => preview(prompt, preview_width),
+            (None, None) => String::new(),
+        });
+        cells
     }
 }
 
 /// Writes the table; the prompt preview fills what `terminal` columns leave, or is cut at
-/// [`PREVIEW_WIDTH`] when stdout is not a terminal.
+/// [`PREVIEW_WIDTH`] when stdout is not a terminal. BRANCH and CHANGES show only when a
+/// session works in a worktree.
 fn write_table(out: &mut impl Write, rows: &[Row], terminal: Option<usize>) -> Result<()> {
-    let header = ["#", "ID", "KIND", "STATUS", "ACTIVE", "PID", "LOG", "CREATED", "PROMPT"]
-        .map(String::from);
-    let mut widths = [0; COLUMNS];
-    let full: Vec<[String; COLUMNS]> = rows.iter().map(|r| r.cells(usize::MAX)).collect();
+    let worktrees = rows.iter().any(|r| r.tree.is_some());
+    let mut header: Vec<String> =
+        ["#", "ID", "KIND", "STATUS", "ACTIVE", "PID", "LOG"].map(String::from).to_vec();
+    if worktrees {
+        header.extend(["BRANCH", "CHANGES"].map(String::from));
+    }
+    header.extend(["CREATED", "PROMPT"].map(String::from));
+    let columns = header.len();
+    let mut widths = vec![0; columns];
+    let full: Vec<Vec<String>> = rows.iter().map(|r| r.cells(usize::MAX, worktrees)).collect();
     for line in std::iter::once(&header).chain(&full) {
         for (width, cell) in widths.iter_mut().zip(line) {
             *width = (*width).max(cell.width());
         }
     }
-    let before_prompt: usize = widths[..COLUMNS - 1].iter().map(|w| w + 2).sum();
+    let before_prompt: usize = widths[..columns - 1].iter().map(|w| w + 2).sum();
     // A narrow terminal still shows a useful bit of each prompt, and wraps.
     let preview_width =
         terminal.map_or(PREVIEW_WIDTH, |columns| columns.saturating_sub(before_prompt).max(20));
-    let lines: Vec<[String; COLUMNS]> =
-        std::iter::once(header).chain(rows.iter().map(|r| r.cells(preview_width))).collect();
+    let lines: Vec<Vec<String>> = std::iter::once(header)
+        .chain(rows.iter().map(|r| r.cells(preview_width, worktrees)))
+        .collect();
     for line in &lines {
         let mut text = String::new();
         for (i, cell) in line.iter().enumerate() {
@@ -286,6 +365,7 @@ mod tests {
             argv: None,
             error: None,
             logging: true,
+            tree: None,
             shown_status: "running".into(),
             active: "-".into(),
         };

@@ -5,9 +5,11 @@ mod attach;
 mod capture;
 mod completions;
 mod delete;
+mod diff;
 mod list;
 mod log_writer;
 mod logs;
+mod merge;
 mod new;
 mod notify_hook;
 mod runner;
@@ -58,11 +60,13 @@ pub fn run_hidden(hidden: Hidden) -> Result<()> {
 /// Runs one verb.
 pub fn run(command: Command) -> Result<()> {
     match command {
-        Command::New(new) => new::run(&new),
+        Command::New(new) => new::run(new),
         Command::List(args) => list::run(&args),
         Command::Attach(args) => attach::run(&args),
         Command::Logs(args) => logs::run(&args),
         Command::Delete(args) => delete::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Merge(args) => merge::run(&args),
         Command::Send(args) => send::run(&args),
         Command::Wait(args) => wait::run(&args),
         Command::Capture(args) => capture::run(&args),

@@ -10,40 +10,44 @@ use clap::Parser;
 use crate::agent::{self, CodexOptions, ExecOptions, Kind, Launch, Named, ReplOptions};
 use crate::caller::{self, Caller};
 use crate::catalog::Agent;
-use crate::cli::{AgentArgs, CodexArgs, ExecArgs, NewArgs, NewCommand, ReplArgs};
+use crate::cli::{AgentArgs, CodexArgs, ExecArgs, New, NewArgs, NewCommand, ReplArgs};
 use crate::config::Defaults;
 use crate::env::Env;
+use crate::git::{Git, Worktree};
 use crate::hidden;
 use crate::session::{self, tmux_name};
 use crate::store::{self, SIDECAR_VERSION, SessionDir, SessionId, Sidecar, StagedSidecar, Store};
 use crate::tmux::{SessionName, Socket, Start, Tmux, TmuxError};
+use crate::worktree;
 
 /// Starts the session and prints its id alone, so `id=$(cxs new exec ...)` works.
-pub fn run(command: &NewCommand) -> Result<()> {
+pub fn run(command: New) -> Result<()> {
     let env = Env::load()?;
     let base = std::env::current_dir().context("cannot read the current directory")?;
     let defaults = &env.config.defaults;
     // Everything that can be checked is checked before anything is created.
-    let named_args;
-    let (new, mut launch): (&NewArgs, Launch) = match command {
+    let (new, mut launch): (NewArgs, Launch) = match command.kind {
         NewCommand::Exec(args) => {
-            let options = exec_options(args, defaults, &base)?;
-            (&args.new, agent::exec(&agent::codex_bin()?, &options)?)
+            let options = exec_options(&args, defaults, &base)?;
+            (command.options, agent::exec(&agent::codex_bin()?, &options)?)
         }
         NewCommand::Repl(args) => {
-            let options = repl_options(args, defaults, &base)?;
-            (&args.new, agent::repl(&agent::codex_bin()?, &options)?)
+            let options = repl_options(&args, defaults, &base)?;
+            (command.options, agent::repl(&agent::codex_bin()?, &options)?)
         }
-        NewCommand::Cmd(args) => (&args.new, agent::command(&args.argv)?),
+        NewCommand::Cmd(args) => (command.options, agent::command(&args.argv)?),
         NewCommand::Agent(words) => {
             let (name, rest) = words.split_first().context("no agent name given")?;
             let found = named_agent(&env, &name.to_string_lossy())?;
-            named_args = AgentArgs::try_parse_from(rest).unwrap_or_else(|e| e.exit());
+            let named_args = AgentArgs::try_parse_from(rest).unwrap_or_else(|e| e.exit());
             let named = Named { name: &found.name, command: &found.command, env: &found.env };
-            (&named_args.new, agent::named(&named, &named_args.args)?)
+            let launch = agent::named(&named, &named_args.args)?;
+            (command.options.merge(named_args.new).map_err(super::Usage)?, launch)
         }
     };
+    let new = &new;
     let cwd = working_dir(new, defaults, &base)?;
+    let git = if new.worktree { Some(Git::find()?) } else { None };
     let runner = std::env::current_exe().context("cannot find the cxs executable")?;
 
     let max_log = new.max_log.or(defaults.max_log).unwrap_or(store::DEFAULT_MAX_LOG);
@@ -59,6 +63,29 @@ pub fn run(command: &NewCommand) -> Result<()> {
     };
     // A `delete` racing this one, and the runner, wait until the session is whole (or undone).
     let lock = dir.lock().map_err(abandon)?;
+    let made = match &git {
+        Some(git) => {
+            let request = worktree::Request {
+                dir: &cwd,
+                branch: new.branch.as_deref(),
+                base: new.base.as_deref(),
+                include_dirty: new.include_dirty,
+            };
+            Some(worktree::create(git, &env.store, &env.config, &id, &request).map_err(abandon)?)
+        }
+        None => None,
+    };
+    let (tree, cwd) = match made {
+        Some((tree, agent_cwd)) => (Some(tree), agent_cwd),
+        None => (None, cwd),
+    };
+    // From here a failure removes the worktree too (and its branch, which holds nothing yet).
+    let abandon = |err: anyhow::Error| {
+        if let (Some(git), Some(tree)) = (&git, &tree) {
+            worktree::discard(git, tree);
+        }
+        abandon(err)
+    };
     // Codex's notify hook says when a turn ends (exec fires it too, once); a cxs whose own
     // path is not UTF-8 cannot be written into Codex's TOML, and goes without.
     let chained = match (&launch.kind, hidden::notify_hook(&runner, dir.path())) {
@@ -72,8 +99,16 @@ pub fn run(command: &NewCommand) -> Result<()> {
     };
     // Read before any tmux call, which raises this process's limit on open files.
     let caller = Caller::current();
-    let plan =
-        Plan { launch: &launch, cwd: &cwd, runner: &runner, max_log, chained, name: &name, caller };
+    let plan = Plan {
+        launch: &launch,
+        cwd: &cwd,
+        runner: &runner,
+        max_log,
+        chained,
+        name: &name,
+        caller,
+        worktree: tree.as_ref(),
+    };
     // Only once tmux was asked can there be a session to kill: never one tmux refused to
     // make because the name was taken (an orphan of this id, whose state was removed).
     let fail = |err: anyhow::Error| {
@@ -85,7 +120,7 @@ pub fn run(command: &NewCommand) -> Result<()> {
     start(&env.tmux, &id, &dir, &plan).map_err(fail)?;
     if interrupt::caught() {
         undo(&env.tmux, &name, &id);
-        let _ = dir.remove();
+        let _ = abandon(anyhow::anyhow!("interrupted"));
         return Err(super::SilentExit(130).into());
     }
     drop(lock);
@@ -247,6 +282,8 @@ struct Plan<'a> {
     name: &'a SessionName,
     /// The caller's umask and limits, for the agent.
     caller: Caller,
+    /// The git worktree the agent works in, if any.
+    worktree: Option<&'a Worktree>,
 }
 
 fn start(tmux: &Tmux, id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Result<()> {
@@ -298,6 +335,7 @@ fn write_files(
         last_message: None,
         chained_notify: plan.chained.clone(),
         server: Some(server),
+        worktree: plan.worktree.cloned(),
     })
 }
 
@@ -353,10 +391,10 @@ mod tests {
         let cli = Cli::try_parse_from(["cxs", "new"].iter().chain(args)).unwrap();
         let codex = Path::new("/opt/bin/codex");
         let launch = match cli.command {
-            Command::New(NewCommand::Exec(a)) => {
+            Command::New(New { kind: NewCommand::Exec(a), .. }) => {
                 agent::exec(codex, &exec_options(&a, defaults, tmp.path()).unwrap()).unwrap()
             }
-            Command::New(NewCommand::Repl(a)) => {
+            Command::New(New { kind: NewCommand::Repl(a), .. }) => {
                 agent::repl(codex, &repl_options(&a, defaults, tmp.path()).unwrap()).unwrap()
             }
             _ => unreachable!(),
@@ -450,7 +488,9 @@ mod tests {
     #[test]
     fn a_missing_image_is_named_with_its_normalised_path() {
         let cli = Cli::try_parse_from(["cxs", "new", "exec", "-i", "./nope.png", "p"]).unwrap();
-        let Command::New(NewCommand::Exec(args)) = cli.command else { unreachable!() };
+        let Command::New(New { kind: NewCommand::Exec(args), .. }) = cli.command else {
+            unreachable!()
+        };
         let err = exec_options(&args, &Defaults::default(), Path::new("/w")).unwrap_err();
         assert_eq!(err.to_string(), "image '/w/nope.png' does not exist");
     }
@@ -505,7 +545,7 @@ mod tests {
                 // A prompt that reads as one of exec's flags is a usage error, never an argv.
                 return Ok(());
             };
-            let Command::New(NewCommand::Exec(args)) = cli.command else { unreachable!() };
+            let Command::New(New { kind: NewCommand::Exec(args), .. }) = cli.command else { unreachable!() };
             let options = exec_options(&args, &Defaults::default(), Path::new("/")).unwrap();
             let launch = agent::exec(Path::new("/c"), &options).unwrap();
             proptest::prop_assert_eq!(&launch.argv[launch.argv.len() - 2..], &["--".to_owned(), prompt]);
