@@ -137,25 +137,19 @@ pub struct NewArgs {
 }
 
 impl NewArgs {
-    /// These options with `later`'s (given after the agent's name) added; an option given
-    /// on both sides is an error rather than a silent choice.
-    pub fn merge(self, later: NewArgs) -> Result<NewArgs, String> {
-        fn one<T>(name: &str, a: Option<T>, b: Option<T>) -> Result<Option<T>, String> {
-            match (a, b) {
-                (Some(_), Some(_)) => Err(format!("--{name} given twice")),
-                (a, b) => Ok(a.or(b)),
-            }
-        }
-        Ok(NewArgs {
-            id: one("id", self.id, later.id)?,
-            cd: one("cd", self.cd, later.cd)?,
+    /// These options with `later`'s (given after the agent's name) added; as for the other
+    /// kinds, an option given on both sides takes the later value.
+    pub fn merge(self, later: NewArgs) -> NewArgs {
+        NewArgs {
+            id: later.id.or(self.id),
+            cd: later.cd.or(self.cd),
             attach: self.attach || later.attach,
-            max_log: one("max-log", self.max_log, later.max_log)?,
+            max_log: later.max_log.or(self.max_log),
             worktree: self.worktree || later.worktree,
-            branch: one("branch", self.branch, later.branch)?,
-            base: one("base", self.base, later.base)?,
+            branch: later.branch.or(self.branch),
+            base: later.base.or(self.base),
             include_dirty: self.include_dirty || later.include_dirty,
-        })
+        }
     }
 }
 

@@ -213,8 +213,9 @@ impl Git {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e).context("cannot copy the worktree's index"),
         }
-        let with_index = |expr: duct::Expression| expr.env("GIT_INDEX_FILE", scratch.path());
-        with_index(self.command(&worktree.path, ["add", "--intent-to-add", "--all", "--", "."]))
+        let scratch_index = Some(scratch.path());
+        let intend = ["add", "--intent-to-add", "--all", "--", "."];
+        self.command_on_index(&worktree.path, intend, scratch_index)
             .stdout_null()
             .stderr_capture()
             .unchecked()
@@ -223,7 +224,8 @@ impl Git {
         let mut args: Vec<&str> = vec!["diff"];
         args.extend(options);
         args.extend([worktree.base.as_str(), "--"]);
-        let status = with_index(self.command(&worktree.path, args))
+        let status = self
+            .command_on_index(&worktree.path, args, scratch_index)
             .unchecked()
             .run()
             .context("cannot run git diff")?
@@ -334,11 +336,26 @@ impl Git {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
+        self.command_on_index(dir, args, None)
+    }
+
+    /// [`Git::command`] on the index file `index` instead of the worktree's own.
+    fn command_on_index<I, S>(&self, dir: &Path, args: I, index: Option<&Path>) -> duct::Expression
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
         let mut argv: Vec<OsString> = vec!["-C".into(), dir.into()];
         argv.extend(args.into_iter().map(|a| a.as_ref().to_owned()));
-        ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_PREFIX"]
+        let expr = ["GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_PREFIX"]
             .into_iter()
-            .fold(duct::cmd(&self.bin, argv), |expr, var| expr.env_remove(var))
+            .fold(duct::cmd(&self.bin, argv), |expr, var| expr.env_remove(var));
+        // Set here, on the command itself: an outer expression's variable would lose to
+        // the inner removal.
+        match index {
+            Some(index) => expr.env("GIT_INDEX_FILE", index),
+            None => expr.env_remove("GIT_INDEX_FILE"),
+        }
     }
 }
 

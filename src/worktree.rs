@@ -41,7 +41,12 @@ pub fn create(
         discard(git, &worktree);
         return Err(err);
     }
-    let cwd = worktree.path.join(below);
+    // `join("")` would add a trailing slash.
+    let cwd = if below.as_os_str().is_empty() {
+        worktree.path.clone()
+    } else {
+        worktree.path.join(below)
+    };
     Ok((worktree, cwd))
 }
 

@@ -103,6 +103,8 @@ pub fn run(args: &MergeArgs) -> Result<()> {
     } else {
         "merged"
     };
-    eprintln!("{how} '{branch}' into '{into}' ({} commit(s))", commits.trim());
+    let commits = commits.trim();
+    let plural = if commits == "1" { "" } else { "s" };
+    println!("{how} '{branch}' into '{into}' ({commits} commit{plural})");
     Ok(())
 }

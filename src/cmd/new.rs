@@ -42,7 +42,7 @@ pub fn run(command: New) -> Result<()> {
             let named_args = AgentArgs::try_parse_from(rest).unwrap_or_else(|e| e.exit());
             let named = Named { name: &found.name, command: &found.command, env: &found.env };
             let launch = agent::named(&named, &named_args.args)?;
-            (command.options.merge(named_args.new).map_err(super::Usage)?, launch)
+            (command.options.merge(named_args.new), launch)
         }
     };
     let new = &new;

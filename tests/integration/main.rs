@@ -17,6 +17,7 @@ mod logs;
 mod new;
 mod tmux_conf;
 mod trace;
+mod worktree;
 
 #[test]
 fn every_test_file_is_compiled() {
