@@ -345,7 +345,9 @@ impl Git {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        let mut argv: Vec<OsString> = vec!["-C".into(), dir.into()];
+        // Never take the index's lock just to refresh it: the agent may be running git in
+        // the same worktree, and would find the lock held.
+        let mut argv: Vec<OsString> = vec!["--no-optional-locks".into(), "-C".into(), dir.into()];
         argv.extend(args.into_iter().map(|a| a.as_ref().to_owned()));
         let expr = ["GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_PREFIX"]
             .into_iter()
