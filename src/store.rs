@@ -187,11 +187,7 @@ impl Store {
     /// Where session `id`'s git worktree goes, `worktrees/ID`, which must not exist yet.
     pub fn worktree(&self, id: &SessionId) -> Result<PathBuf> {
         let worktrees = self.worktrees();
-        DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&worktrees)
-            .with_context(|| format!("cannot create {}", worktrees.display()))?;
+        create_private(&worktrees)?;
         let path = worktrees.join(id.as_str());
         if fs::symlink_metadata(&path).is_ok() {
             bail!("{} already exists (left from an earlier session '{id}'?)", path.display());
@@ -207,11 +203,7 @@ impl Store {
     /// Claims `id` by creating its directory; fails if the id is taken.
     pub fn create(&self, id: &SessionId) -> Result<Option<SessionDir>> {
         let sessions = self.sessions_dir();
-        DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&sessions)
-            .with_context(|| format!("cannot create state directory {}", sessions.display()))?;
+        create_private(&sessions)?;
         self.check_private()?;
         let dir = self.session(id);
         match DirBuilder::new().mode(0o700).create(&dir.0) {
@@ -343,6 +335,15 @@ impl Store {
         }
         Ok(listing)
     }
+}
+
+/// Creates `dir` and its missing parents, readable by the user alone.
+fn create_private(dir: &Path) -> Result<()> {
+    DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .with_context(|| format!("cannot create state directory {}", dir.display()))
 }
 
 /// What one read of the store found.
