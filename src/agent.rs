@@ -208,6 +208,57 @@ pub fn repl(codex: &Path, options: &ReplOptions) -> Result<Launch> {
     Ok(Launch { kind: Kind::Repl, argv, prompt, env: BTreeMap::new() })
 }
 
+/// A Codex session's argv made to continue conversation `conversation`: the recorded flags,
+/// then `resume ID`, then the new prompt (`codex exec [FLAGS] resume ID -- PROMPT`, `codex
+/// [FLAGS] resume ID [-- PROMPT]`). The first prompt's images are part of the conversation
+/// already and are not sent again: they are returned, to be said.
+pub fn resume_codex(
+    kind: &Kind,
+    argv: &[String],
+    had_prompt: bool,
+    conversation: &str,
+    prompt: Option<&str>,
+) -> Result<(Vec<String>, Vec<String>)> {
+    // The builders end the argv with `-- PROMPT` when there was one.
+    let flags_end = if had_prompt { argv.len().saturating_sub(2) } else { argv.len() };
+    if had_prompt && argv.get(flags_end).is_none_or(|a| a != "--") {
+        anyhow::bail!("the recorded argv does not end in `-- PROMPT`: not one cxs built");
+    }
+    if *kind == Kind::Exec && prompt.is_none_or(str::is_empty) {
+        anyhow::bail!("an exec run resumes with a PROMPT: what to do next");
+    }
+    let mut resumed = Vec::with_capacity(argv.len() + 3);
+    let mut dropped = Vec::new();
+    let mut flags = argv[..flags_end].iter();
+    while let Some(arg) = flags.next() {
+        if arg == "--image" {
+            dropped.extend(flags.next().cloned());
+        } else {
+            resumed.push(arg.clone());
+        }
+    }
+    resumed.extend(["resume".to_owned(), conversation.to_owned()]);
+    if let Some(prompt) = prompt.filter(|p| !p.is_empty()) {
+        resumed.extend(["--".to_owned(), prompt.to_owned()]);
+    }
+    Ok((resumed, dropped))
+}
+
+/// Points the `notify` hook that cxs set at `hook` (the cxs running now, which may have
+/// moved since); the user's own stays chained as it was.
+pub fn refresh_notify(argv: &mut [String], hook: &[String]) -> Result<()> {
+    let value = format!("notify={}", serde_json::to_string(hook)?);
+    let ours = argv.windows(2).position(|pair| {
+        pair[0] == "--config"
+            && pair[1].starts_with("notify=")
+            && pair[1].contains(crate::hidden::NOTIFY)
+    });
+    if let Some(at) = ours {
+        argv[at + 1] = value;
+    }
+    Ok(())
+}
+
 /// Points Codex's `notify` hook at `hook` (`cxs __notify DIR`), so turn ends are recorded
 /// exactly.
 ///
@@ -364,6 +415,28 @@ fn path_arg(path: &Path) -> Result<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn resuming_keeps_every_flag_and_moves_the_prompt_after_the_conversation() {
+        let argv: Vec<String> =
+            ["codex", "exec", "--model", "o3", "--image", "/a.png", "--json", "--", "-first"]
+                .map(String::from)
+                .to_vec();
+        let (resumed, dropped) =
+            resume_codex(&Kind::Exec, &argv, true, "th-1", Some("--second")).unwrap();
+        assert_eq!(
+            resumed,
+            ["codex", "exec", "--model", "o3", "--json", "resume", "th-1", "--", "--second"]
+        );
+        assert_eq!(dropped, ["/a.png"]);
+        assert!(
+            resume_codex(&Kind::Exec, &argv, true, "th-1", None).is_err(),
+            "exec needs a prompt"
+        );
+        let repl: Vec<String> = ["codex", "--search"].map(String::from).to_vec();
+        let (resumed, _) = resume_codex(&Kind::Repl, &repl, false, "th-2", None).unwrap();
+        assert_eq!(resumed, ["codex", "--search", "resume", "th-2"]);
+    }
+
     use super::*;
 
     fn launch(kind: Kind, argv: &[&str]) -> Launch {

@@ -49,6 +49,8 @@ pub enum Command {
     /// Kill sessions and remove their state.
     #[command(visible_alias = "rm")]
     Delete(DeleteArgs),
+    /// Start lost or exited sessions again, in place, in the same conversation.
+    Resume(ResumeArgs),
     /// Show what a worktree session's agent changed against its base, committed or not.
     Diff(DiffArgs),
     /// Merge a worktree session's branch into a branch of its repository.
@@ -310,6 +312,24 @@ pub struct DeleteArgs {
     /// Delete a worktree session's branch too, when no commit is only on it.
     #[arg(long)]
     pub delete_branch: bool,
+}
+
+/// `cxs resume`.
+#[derive(Debug, Args)]
+#[command(after_help = "Codex sessions continue their conversation (`codex resume ID`, `codex \
+    exec resume ID PROMPT`); an exec run needs a PROMPT. Sessions of agents without a recorded \
+    conversation start their command again, as --plan shows.")]
+pub struct ResumeArgs {
+    /// The session (list index, id, or unique id prefix), then the prompt to continue with;
+    /// with --all, only the prompt.
+    #[arg(value_name = "SELECTOR [PROMPT]", num_args = 0..=2, add = ArgValueCandidates::new(session_ids))]
+    pub args: Vec<String>,
+    /// Resume every lost session (after a reboot, or `tmux kill-server`).
+    #[arg(long)]
+    pub all: bool,
+    /// Print what would run for each session (argv and directory), and change nothing.
+    #[arg(long)]
+    pub plan: bool,
 }
 
 /// `cxs diff`.

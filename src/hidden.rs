@@ -13,7 +13,8 @@ pub const MARKER_VAR: &str = "CXS_SESSION_DIR";
 
 const RUN: &str = "__run";
 const LOG: &str = "__log";
-const NOTIFY: &str = "__notify";
+/// The hidden command Codex's `notify` hook runs.
+pub const NOTIFY: &str = "__notify";
 
 /// A hidden command and its arguments.
 #[derive(Debug, PartialEq, Eq)]

@@ -132,6 +132,21 @@ pub struct Sidecar {
     /// The git worktree the agent works in, for a `new --worktree` session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worktree: Option<Worktree>,
+    /// The agent's conversation id (Codex's thread), which `resume` continues.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<String>,
+    /// How many times `resume` started the session again.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub resumed: u32,
+    /// The size past which its log rotates, as `new` was given it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_log: Option<u64>,
+}
+
+/// Whether a count is zero, so the sidecar leaves it out.
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes a reference
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// The state directory, `CXS_HOME`.
@@ -705,6 +720,9 @@ mod tests {
             last_message: None,
             chained_notify: None,
             worktree: None,
+            conversation: None,
+            resumed: 0,
+            max_log: None,
             server: None,
         };
         let staged = dir.stage(&sidecar).unwrap();

@@ -108,6 +108,10 @@ struct Row {
     error: Option<String>,
     /// Whether the pane's output reached the log when listed.
     logging: bool,
+    /// The agent's conversation id, which `resume` continues.
+    conversation: Option<String>,
+    /// How many times `resume` started the session again.
+    resumed: u32,
     /// For a worktree session, where it works and what its agent changed.
     #[serde(flatten)]
     tree: Option<TreeFields>,
@@ -181,6 +185,8 @@ impl Row {
             argv: sidecar.map(|s| s.argv.clone()),
             error,
             logging: session.logging(),
+            conversation: sidecar.and_then(|s| s.conversation.clone()),
+            resumed: sidecar.map_or(0, |s| s.resumed),
             tree: tree.map(|t| TreeFields {
                 repo: path(&t.repo),
                 worktree: path(&t.path),
@@ -365,6 +371,8 @@ mod tests {
             argv: None,
             error: None,
             logging: true,
+            conversation: None,
+            resumed: 0,
             tree: None,
             shown_status: "running".into(),
             active: "-".into(),

@@ -12,6 +12,7 @@ mod logs;
 mod merge;
 mod new;
 mod notify_hook;
+mod resume;
 mod runner;
 mod send;
 mod status_line;
@@ -65,6 +66,7 @@ pub fn run(command: Command) -> Result<()> {
         Command::Attach(args) => attach::run(&args),
         Command::Logs(args) => logs::run(&args),
         Command::Delete(args) => delete::run(&args),
+        Command::Resume(args) => resume::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Merge(args) => merge::run(&args),
         Command::Send(args) => send::run(&args),

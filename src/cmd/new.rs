@@ -117,7 +117,8 @@ pub fn run(command: New) -> Result<()> {
         }
         abandon(err)
     };
-    start(&env.tmux, &id, &dir, &plan).map_err(fail)?;
+    let sidecar = first_sidecar(&id, &plan, env.tmux.socket());
+    start(&env.tmux, &id, &dir, &plan, &sidecar).map_err(fail)?;
     if interrupt::caught() {
         undo(&env.tmux, &name, &id);
         let _ = abandon(anyhow::anyhow!("interrupted"));
@@ -271,22 +272,30 @@ fn claim(store: &Store, requested: Option<&SessionId>) -> Result<(SessionId, Ses
 }
 
 /// What `start` needs besides the session's id and directory.
-struct Plan<'a> {
-    launch: &'a Launch,
-    cwd: &'a Path,
-    runner: &'a Path,
-    max_log: u64,
+pub(super) struct Plan<'a> {
+    pub launch: &'a Launch,
+    pub cwd: &'a Path,
+    pub runner: &'a Path,
+    pub max_log: u64,
     /// The user's own Codex notify program, called after cxs's.
-    chained: Option<Vec<String>>,
+    pub chained: Option<Vec<String>>,
     /// The tmux session's name.
-    name: &'a SessionName,
+    pub name: &'a SessionName,
     /// The caller's umask and limits, for the agent.
-    caller: Caller,
+    pub caller: Caller,
     /// The git worktree the agent works in, if any.
-    worktree: Option<&'a Worktree>,
+    pub worktree: Option<&'a Worktree>,
 }
 
-fn start(tmux: &Tmux, id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Result<()> {
+/// Starts the session's tmux session, writing the caller's environment and `sidecar` (put in
+/// place only once tmux has the session) meanwhile; `resume` starts a session again this way.
+pub(super) fn start(
+    tmux: &Tmux,
+    id: &SessionId,
+    dir: &SessionDir,
+    plan: &Plan<'_>,
+    sidecar: &Sidecar,
+) -> Result<()> {
     let Plan { launch, cwd, runner, max_log, .. } = *plan;
     let command = hidden::runner(runner, dir.path());
     let logger = hidden::log_writer(runner, dir.path(), max_log);
@@ -300,7 +309,7 @@ fn start(tmux: &Tmux, id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Resu
         command: &command,
         logger: &logger,
     })?;
-    let written = write_files(id, dir, plan, tmux.socket());
+    let written = write_files(dir, plan, sidecar);
     let started = starting.finish();
     // The sidecar goes in place only now: a `list` that finds it will find the tmux
     // session too, rather than call a session still starting lost.
@@ -308,18 +317,18 @@ fn start(tmux: &Tmux, id: &SessionId, dir: &SessionDir, plan: &Plan<'_>) -> Resu
 }
 
 /// The caller's environment for the runner, and the sidecar, staged for its place.
-fn write_files(
-    id: &SessionId,
-    dir: &SessionDir,
-    plan: &Plan<'_>,
-    server: Socket,
-) -> Result<StagedSidecar> {
-    let Plan { launch, cwd, .. } = *plan;
-    let extra = launch.env.iter().map(|(k, v)| (k.into(), v.into()));
+fn write_files(dir: &SessionDir, plan: &Plan<'_>, sidecar: &Sidecar) -> Result<StagedSidecar> {
+    let extra = plan.launch.env.iter().map(|(k, v)| (k.into(), v.into()));
     let marker = (hidden::MARKER_VAR.into(), dir.path().into());
     let caller = (caller::VAR.into(), plan.caller.encode().into());
     dir.write_env(std::env::vars_os().chain(extra).chain([marker, caller]))?;
-    dir.stage(&Sidecar {
+    dir.stage(sidecar)
+}
+
+/// A new session's sidecar.
+fn first_sidecar(id: &SessionId, plan: &Plan<'_>, server: Socket) -> Sidecar {
+    let Plan { launch, cwd, .. } = *plan;
+    Sidecar {
         version: SIDECAR_VERSION,
         id: id.clone(),
         kind: launch.kind.clone(),
@@ -336,11 +345,14 @@ fn write_files(
         chained_notify: plan.chained.clone(),
         server: Some(server),
         worktree: plan.worktree.cloned(),
-    })
+        conversation: None,
+        resumed: 0,
+        max_log: Some(plan.max_log),
+    }
 }
 
 /// Notes SIGINT, SIGTERM and SIGHUP instead of dying of them.
-mod interrupt {
+pub(super) mod interrupt {
     use std::sync::atomic::{AtomicBool, Ordering};
 
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -364,7 +376,7 @@ mod interrupt {
 
 /// Kills the tmux session a failed start made, if it made one (never a user's, never
 /// another state directory's).
-fn undo(tmux: &Tmux, name: &SessionName, id: &SessionId) {
+pub(super) fn undo(tmux: &Tmux, name: &SessionName, id: &SessionId) {
     if let Ok(panes) = tmux.sessions()
         && panes.iter().any(|p| session::owns(name, id.as_str(), p))
     {

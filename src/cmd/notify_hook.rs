@@ -23,6 +23,9 @@ struct Event {
     input: Vec<String>,
     #[serde(rename = "last-assistant-message")]
     last_message: Option<String>,
+    /// The conversation: a new one in the same pane (`/new`) replaces the last.
+    #[serde(rename = "thread-id")]
+    thread: Option<String>,
 }
 
 /// Records a finished turn in the session's sidecar, then calls the user's own hook.
@@ -42,6 +45,9 @@ pub fn run(dir: Option<PathBuf>, json: &str) -> Result<()> {
             s.turn_ended = Some(Utc::now());
             if event.last_message.is_some() {
                 s.last_message = event.last_message;
+            }
+            if event.thread.is_some() {
+                s.conversation = event.thread;
             }
         })
     } else {

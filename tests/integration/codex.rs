@@ -112,6 +112,71 @@ fn codex_exec_accepts_the_argv_and_its_exit_is_recorded() {
 }
 
 #[test]
+fn an_exec_run_resumes_in_its_own_conversation() {
+    let Some(codex) = Codex::new("an_exec_run_resumes_in_its_own_conversation") else {
+        return;
+    };
+    let env = &codex.env;
+    codex.start("exec", "r", &["--skip-git-repo-check", "first question"]);
+    env.wait_for_status("r", "exited");
+    let conversation = env.row("r")["conversation"].as_str().map(str::to_owned);
+    let conversation = conversation.unwrap_or_else(|| panic!("no conversation: {}", env.log("r")));
+    let plan = codex.cxs(&["resume", "--plan", "r", "second question"]).success();
+    assert!(plan.contains(&format!("resume {conversation} -- 'second question'")), "{plan}");
+    assert_eq!(codex.model.inputs().len(), 1, "--plan starts nothing");
+    assert_eq!(codex.cxs(&["resume", "r", "second question"]).success(), "r\n");
+    env.wait_for_log("r", "ECHO: second question");
+    let row = env.wait_for_status("r", "exited");
+    assert_eq!(row["exit_code"], 0, "{}", env.log("r"));
+    assert_eq!(
+        (row["resumed"].as_u64(), row["conversation"].as_str()),
+        (Some(1), Some(&*conversation))
+    );
+    // The same conversation: the model sees the first question again.
+    let last = codex.model.inputs().pop().unwrap();
+    assert_eq!(last, ["first question", "second question"], "{:?}", codex.model.inputs());
+    assert!(env.log("r").contains("--- cxs: resumed (1) at "), "{}", env.log("r"));
+    // A running session, or one with no conversation, is not resumed.
+    let refused = codex.cxs(&["resume", "r"]).fails(1);
+    assert!(refused.contains("resumes with a PROMPT"), "{refused}");
+}
+
+#[test]
+fn repl_sessions_in_one_directory_each_resume_their_own_conversation_after_the_server_died() {
+    let Some(codex) = Codex::new("repl_sessions_in_one_directory_each_resume_their_own") else {
+        return;
+    };
+    let env = &codex.env;
+    for (id, word) in [("a", "alpha"), ("b", "beta")] {
+        codex.start("repl", id, &[]);
+        wait_until("the idle composer", || codex.screen(id).contains("for shortcuts"));
+        codex.cxs(&["send", id, word]).success();
+        wait_until("the reply", || codex.screen(id).contains(&format!("ECHO: {word}")));
+        wait_until("the conversation", || env.row(id)["conversation"].is_string());
+    }
+    env.tmux_ok(&["kill-server"]);
+    env.wait_for_status("a", "lost");
+    env.wait_for_status("b", "lost");
+    let plan = codex.cxs(&["resume", "--all", "--plan"]).success();
+    assert_eq!(plan.matches("resumes conversation").count(), 2, "{plan}");
+    let resumed = codex.cxs(&["resume", "--all"]).success();
+    assert_eq!(resumed.lines().count(), 2, "{resumed}");
+    for (id, word) in [("a", "alpha"), ("b", "beta")] {
+        // The TUI comes back with its history on the screen.
+        wait_until("the old turn back on screen", || {
+            codex.screen(id).contains(&format!("ECHO: {word}"))
+        });
+        codex.cxs(&["send", id, &format!("again {id}")]).success();
+        wait_until("the new reply", || codex.screen(id).contains(&format!("ECHO: again {id}")));
+        let inputs = codex.model.inputs();
+        let asked =
+            inputs.iter().find(|texts| texts.last().is_some_and(|t| *t == format!("again {id}")));
+        assert_eq!(asked.unwrap()[0], word, "{inputs:?}");
+    }
+    codex.cxs(&["delete", "a", "b"]).success();
+}
+
+#[test]
 fn codex_repl_waits_takes_input_and_reports_turns() {
     let Some(codex) = Codex::new("codex_repl_waits_takes_input_and_reports_turns") else {
         return;

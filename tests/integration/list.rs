@@ -82,7 +82,9 @@ fn list_json_has_stable_fields() {
               "hi"
             ],
             "error": null,
-            "logging": true
+            "logging": true,
+            "conversation": null,
+            "resumed": 0
           }
         ]
         "#);

@@ -7,8 +7,8 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const LIFETIME: Duration = Duration::from_secs(60);
@@ -18,6 +18,8 @@ pub struct Model {
     port: u16,
     stop: Arc<AtomicBool>,
     requests: Arc<AtomicUsize>,
+    /// Every request's user messages, in order: a resumed conversation sends the earlier ones.
+    inputs: Arc<Mutex<Vec<Vec<String>>>>,
 }
 
 impl Model {
@@ -28,7 +30,8 @@ impl Model {
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
         let requests = Arc::new(AtomicUsize::new(0));
-        let (stop_flag, counter) = (stop.clone(), requests.clone());
+        let inputs = Arc::new(Mutex::new(Vec::new()));
+        let (stop_flag, counter, seen) = (stop.clone(), requests.clone(), inputs.clone());
         std::thread::spawn(move || {
             let deadline = Instant::now() + LIFETIME;
             while !stop_flag.load(Ordering::Relaxed) && Instant::now() < deadline {
@@ -36,15 +39,21 @@ impl Model {
                     Ok((stream, _)) => {
                         counter.fetch_add(1, Ordering::Relaxed);
                         let stop = stop_flag.clone();
+                        let seen = seen.clone();
                         std::thread::spawn(move || {
-                            let _ = serve(stream, &stop);
+                            let _ = serve(stream, &stop, &seen);
                         });
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(5)),
                 }
             }
         });
-        Model { port, stop, requests }
+        Model { port, stop, requests, inputs }
+    }
+
+    /// The user messages of every request so far, a list per request.
+    pub fn inputs(&self) -> Vec<Vec<String>> {
+        self.inputs.lock().unwrap().clone()
     }
 
     /// How many requests arrived.
@@ -75,7 +84,11 @@ impl Drop for Model {
     }
 }
 
-fn serve(stream: TcpStream, stop: &AtomicBool) -> std::io::Result<()> {
+fn serve(
+    stream: TcpStream,
+    stop: &AtomicBool,
+    seen: &Mutex<Vec<Vec<String>>>,
+) -> std::io::Result<()> {
     stream.set_nonblocking(false)?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
@@ -97,7 +110,9 @@ fn serve(stream: TcpStream, stop: &AtomicBool) -> std::io::Result<()> {
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body)?;
-    let text = last_user_text(&body);
+    let texts = user_texts(&body);
+    let text = texts.last().cloned().unwrap_or_default();
+    seen.lock().unwrap().push(texts);
     let mut out = stream;
     if text.contains("FAIL500") {
         let body = r#"{"error":{"message":"stand-in failure","type":"server_error"}}"#;
@@ -149,20 +164,20 @@ fn event(out: &mut TcpStream, data: serde_json::Value) -> std::io::Result<()> {
     out.flush()
 }
 
-/// The text of the last user message in a Responses API request.
-fn last_user_text(body: &[u8]) -> String {
+/// The texts of the user messages in a Responses API request, oldest first, without the
+/// context Codex adds in `<...>` blocks.
+fn user_texts(body: &[u8]) -> Vec<String> {
     let Ok(request) = serde_json::from_slice::<serde_json::Value>(body) else {
-        return String::new();
+        return Vec::new();
     };
     let items = request["input"].as_array().cloned().unwrap_or_default();
     items
         .iter()
-        .rev()
         .filter(|item| item["role"] == "user")
         .filter_map(|item| {
             item["content"].as_array()?.iter().rev().find_map(|c| c["text"].as_str())
         })
-        .find(|text| !text.starts_with('<'))
-        .unwrap_or_default()
-        .to_owned()
+        .filter(|text| !text.starts_with('<'))
+        .map(str::to_owned)
+        .collect()
 }
