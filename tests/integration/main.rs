@@ -15,6 +15,7 @@ mod help;
 mod list;
 mod logs;
 mod new;
+mod resume;
 mod tmux_conf;
 mod trace;
 mod worktree;
