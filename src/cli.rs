@@ -51,6 +51,8 @@ pub enum Command {
     Delete(DeleteArgs),
     /// Start lost or exited sessions again, in place, in the same conversation.
     Resume(ResumeArgs),
+    /// Sum the tokens agents spent, over all sessions, deleted ones included.
+    Usage(UsageArgs),
     /// Show what a worktree session's agent changed against its base, committed or not.
     Diff(DiffArgs),
     /// Merge a worktree session's branch into a branch of its repository.
@@ -330,6 +332,35 @@ pub struct ResumeArgs {
     /// Print what would run for each session (argv and directory), and change nothing.
     #[arg(long)]
     pub plan: bool,
+}
+
+/// `cxs usage`.
+#[derive(Debug, Args)]
+#[command(after_help = "Counts are what each agent recorded (Codex's rollout files); a session's \
+    tokens are counted on the day it was created.")]
+pub struct UsageArgs {
+    /// Only sessions created on or after this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<chrono::NaiveDate>,
+    /// What each row sums over.
+    #[arg(long, value_enum, default_value_t = By::Session)]
+    pub by: By,
+    /// Print the rows as a JSON array.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `usage` groups by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum By {
+    /// One row a session.
+    Session,
+    /// One row a day (the day each session was created).
+    Day,
+    /// One row a model.
+    Model,
+    /// One row a kind (exec, repl, an agent's name).
+    Kind,
 }
 
 /// `cxs diff`.

@@ -17,6 +17,7 @@ mod render;
 mod session;
 mod store;
 mod tmux;
+mod tokens;
 mod worktree;
 
 use std::process::ExitCode;

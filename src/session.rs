@@ -15,6 +15,7 @@ use crate::catalog::{self, Agent, Signs};
 use crate::procs;
 use crate::store::{Doomed, DoomedRecord, Listing, SessionDir, SessionId, Sidecar, Store, Trash};
 use crate::tmux::{PaneState, SessionName, Snapping, Snapshot, Socket, Tmux};
+use crate::tokens::{self, Spent, Tokens};
 
 /// The tmux session name of session `id` of `store`: `cxs-ID-TAG`, where the tag comes from
 /// the state directory, so two state directories on one server never share a tmux session.
@@ -209,24 +210,51 @@ pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<S
     gather(store, tmux, agents)?.finish()
 }
 
-/// [`all`], with each session's log size, read while tmux answers (`list` shows them).
-pub fn all_with_log_sizes(
+/// What session `id` spent, if its agent keeps a record of it.
+pub fn spent(id: &str, sidecar: &Sidecar) -> Option<Spent> {
+    let rollout = sidecar.rollout.as_deref()?;
+    let tokens = tokens::read_rollout(rollout).ok()??;
+    Some(Spent {
+        id: id.to_owned(),
+        kind: sidecar.kind.to_string(),
+        model: tokens::model(&sidecar.argv, Some(rollout)),
+        created: sidecar.created,
+        tokens,
+    })
+}
+
+/// What `list` shows besides a session's record and status, read while tmux answers.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras {
+    /// The log's size.
+    pub log_bytes: u64,
+    /// What the agent spent, from the record it keeps itself (Codex's rollout).
+    pub tokens: Option<Tokens>,
+}
+
+/// [`all`], with each session's [`Extras`], read while tmux answers (`list` shows them).
+pub fn all_with_extras(
     store: &Store,
     tmux: &Tmux,
     agents: Option<&[Agent]>,
-) -> Result<Vec<(Session, u64)>> {
+) -> Result<Vec<(Session, Extras)>> {
     let gathering = gather(store, tmux, agents)?;
-    let sizes: HashMap<String, u64> = gathering
+    let extras: HashMap<String, Extras> = gathering
         .rows
         .iter()
-        .filter_map(|r| Some((r.id.clone(), std::fs::metadata(r.dir.log()).ok()?.len())))
+        .map(|r| {
+            let log_bytes = std::fs::metadata(r.dir.log()).map_or(0, |m| m.len());
+            let rollout = r.sidecar.as_ref().ok().and_then(|s| s.rollout.as_deref());
+            let tokens = rollout.and_then(|path| tokens::read_rollout(path).ok().flatten());
+            (r.id.clone(), Extras { log_bytes, tokens })
+        })
         .collect();
     let sessions = gathering.finish()?;
     Ok(sessions
         .into_iter()
         .map(|s| {
-            let size = sizes.get(&s.id).copied().unwrap_or(0);
-            (s, size)
+            let extras = extras.get(&s.id).copied().unwrap_or_default();
+            (s, extras)
         })
         .collect())
 }

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::agent::Kind;
 use crate::git::Worktree;
 use crate::tmux::Socket;
+use crate::tokens::Spent;
 
 /// The sidecar format this cxs writes; a newer one is read but never rewritten.
 pub const SIDECAR_VERSION: u32 = 1;
@@ -141,6 +142,9 @@ pub struct Sidecar {
     /// The size past which its log rotates, as `new` was given it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_log: Option<u64>,
+    /// Where the agent records the conversation (Codex's rollout file), for token counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<PathBuf>,
 }
 
 /// Whether a count is zero, so the sidecar leaves it out.
@@ -192,6 +196,39 @@ impl Store {
 
     fn sessions_dir(&self) -> PathBuf {
         self.root.join("sessions")
+    }
+
+    /// Keeps what deleted sessions spent, a JSON line each, in `usage.jsonl`.
+    pub fn record_spent(&self, spent: &[Spent]) -> Result<()> {
+        if spent.is_empty() {
+            return Ok(());
+        }
+        let path = self.root.join("usage.jsonl");
+        let mut text = String::new();
+        for one in spent {
+            text.push_str(&serde_json::to_string(one).context("cannot encode a usage record")?);
+            text.push('\n');
+        }
+        // One write of whole lines, appended: concurrent deletes do not interleave within one.
+        OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(&path)
+            .and_then(|mut file| file.write_all(text.as_bytes()))
+            .with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// What deleted sessions spent; a line that cannot be read is skipped.
+    pub fn spent(&self) -> Result<Vec<Spent>> {
+        let path = self.root.join("usage.jsonl");
+        match fs::read_to_string(&path) {
+            Ok(text) => {
+                Ok(text.lines().filter_map(|line| serde_json::from_str(line).ok()).collect())
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
     }
 
     /// Where worktrees go, `CXS_HOME/worktrees`.
@@ -723,6 +760,7 @@ mod tests {
             conversation: None,
             resumed: 0,
             max_log: None,
+            rollout: None,
             server: None,
         };
         let staged = dir.stage(&sidecar).unwrap();

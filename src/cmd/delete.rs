@@ -88,6 +88,10 @@ pub fn run(args: &DeleteArgs) -> Result<()> {
     drop(locks);
     let killed = killing.into_iter().map(|k| k.and_then(Killing::finish)).fold(Ok(()), Result::and);
     procs::terminate(&processes, GRACE);
+    // What they spent stays countable by `usage` (their agents have written all they will).
+    let spent: Vec<_> =
+        chosen.iter().filter_map(|s| session::spent(&s.id, s.sidecar.as_ref().ok()?)).collect();
+    let recorded = env.store.record_spent(&spent);
     // Every directory goes even when one fails; the first failure is reported.
     let removed = trash
         .into_iter()
@@ -98,7 +102,7 @@ pub fn run(args: &DeleteArgs) -> Result<()> {
     }
     env.store.sweep();
     let trees = leaving.iter().map(Leaving::remove).fold(Ok(()), Result::and);
-    killed.and(removed).and(trees)
+    killed.and(removed).and(trees).and(recorded)
 }
 
 /// A worktree that goes with its session.

@@ -11,7 +11,8 @@ use crate::catalog;
 use crate::cli::ListArgs;
 use crate::env::Env;
 use crate::git::{DiffStat, Git, Worktree};
-use crate::session::{self, Session, Status};
+use crate::session::{self, Extras, Session, Status};
+use crate::tokens::Tokens;
 
 /// The preview's width when stdout is not a terminal, so scripts see stable rows.
 const PREVIEW_WIDTH: usize = 40;
@@ -23,14 +24,14 @@ pub fn run(args: &ListArgs) -> Result<()> {
     // Buffered: pretty JSON is written a line at a time, thousands of lines for 500 rows.
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     loop {
-        let sessions = session::all_with_log_sizes(&env.store, &env.tmux, Some(&agents))?;
+        let sessions = session::all_with_extras(&env.store, &env.tmux, Some(&agents))?;
         resume_logging(&env, sessions.iter().map(|(s, _)| s))?;
         let now = Utc::now();
         let changes = diff_stats(sessions.iter().map(|(s, _)| s));
         let rows: Vec<Row> = sessions
             .iter()
             .zip(changes)
-            .map(|((s, size), changes)| Row::new(s, *size, now, changes))
+            .map(|((s, extras), changes)| Row::new(s, *extras, now, changes))
             .collect();
         if args.json {
             serde_json::to_writer_pretty(&mut out, &rows)?;
@@ -112,6 +113,8 @@ struct Row {
     conversation: Option<String>,
     /// How many times `resume` started the session again.
     resumed: u32,
+    /// What the agent spent, as it recorded it (Codex's rollout).
+    tokens: Option<Tokens>,
     /// For a worktree session, where it works and what its agent changed.
     #[serde(flatten)]
     tree: Option<TreeFields>,
@@ -141,10 +144,11 @@ struct TreeFields {
 impl Row {
     fn new(
         session: &Session,
-        log_bytes: u64,
+        extras: Extras,
         now: DateTime<Utc>,
         changes: Option<DiffStat>,
     ) -> Self {
+        let Extras { log_bytes, tokens } = extras;
         let sidecar = session.sidecar.as_ref().ok();
         let tree = sidecar.and_then(|s| s.worktree.as_ref());
         let path = |p: &std::path::Path| p.to_string_lossy().into_owned();
@@ -187,6 +191,7 @@ impl Row {
             logging: session.logging(),
             conversation: sidecar.and_then(|s| s.conversation.clone()),
             resumed: sidecar.map_or(0, |s| s.resumed),
+            tokens,
             tree: tree.map(|t| TreeFields {
                 repo: path(&t.repo),
                 worktree: path(&t.path),
@@ -200,8 +205,8 @@ impl Row {
         }
     }
 
-    /// The row's cells; `worktrees` adds BRANCH and CHANGES.
-    fn cells(&self, preview_width: usize, worktrees: bool) -> Vec<String> {
+    /// The row's cells; `worktrees` adds BRANCH and CHANGES, `tokens` TOKENS.
+    fn cells(&self, preview_width: usize, worktrees: bool, tokens: bool) -> Vec<String> {
         let mut cells = vec![
             self.index.to_string(),
             self.id.clone(),
@@ -211,6 +216,9 @@ impl Row {
             self.pid.map_or("-".to_owned(), |p| p.to_string()),
             human_size(self.log_bytes),
         ];
+        if tokens {
+            cells.push(self.tokens.map_or("-".to_owned(), |t| t.short()));
+        }
         if worktrees {
             let tree = self.tree.as_ref();
             cells.push(tree.map_or("-".to_owned(), |t| t.branch.clone()));
@@ -233,19 +241,24 @@ impl Row {
 }
 
 /// Writes the table; the prompt preview fills what `terminal` columns leave, or is cut at
-/// [`PREVIEW_WIDTH`] when stdout is not a terminal. BRANCH and CHANGES show only when a
-/// session works in a worktree.
+/// [`PREVIEW_WIDTH`] when stdout is not a terminal. TOKENS shows only when an agent recorded
+/// its token use, BRANCH and CHANGES only when a session works in a worktree.
 fn write_table(out: &mut impl Write, rows: &[Row], terminal: Option<usize>) -> Result<()> {
     let worktrees = rows.iter().any(|r| r.tree.is_some());
+    let tokens = rows.iter().any(|r| r.tokens.is_some());
     let mut header: Vec<String> =
         ["#", "ID", "KIND", "STATUS", "ACTIVE", "PID", "LOG"].map(String::from).to_vec();
+    if tokens {
+        header.push("TOKENS".to_owned());
+    }
     if worktrees {
         header.extend(["BRANCH", "CHANGES"].map(String::from));
     }
     header.extend(["CREATED", "PROMPT"].map(String::from));
     let columns = header.len();
     let mut widths = vec![0; columns];
-    let full: Vec<Vec<String>> = rows.iter().map(|r| r.cells(usize::MAX, worktrees)).collect();
+    let full: Vec<Vec<String>> =
+        rows.iter().map(|r| r.cells(usize::MAX, worktrees, tokens)).collect();
     for line in std::iter::once(&header).chain(&full) {
         for (width, cell) in widths.iter_mut().zip(line) {
             *width = (*width).max(cell.width());
@@ -256,7 +269,7 @@ fn write_table(out: &mut impl Write, rows: &[Row], terminal: Option<usize>) -> R
     let preview_width =
         terminal.map_or(PREVIEW_WIDTH, |columns| columns.saturating_sub(before_prompt).max(20));
     let lines: Vec<Vec<String>> = std::iter::once(header)
-        .chain(rows.iter().map(|r| r.cells(preview_width, worktrees)))
+        .chain(rows.iter().map(|r| r.cells(preview_width, worktrees, tokens)))
         .collect();
     for line in &lines {
         let mut text = String::new();
@@ -373,6 +386,7 @@ mod tests {
             logging: true,
             conversation: None,
             resumed: 0,
+            tokens: None,
             tree: None,
             shown_status: "running".into(),
             active: "-".into(),

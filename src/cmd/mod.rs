@@ -17,6 +17,7 @@ mod runner;
 mod send;
 mod status_line;
 mod tmux_conf;
+mod usage;
 mod wait;
 
 use anyhow::Result;
@@ -67,6 +68,7 @@ pub fn run(command: Command) -> Result<()> {
         Command::Logs(args) => logs::run(&args),
         Command::Delete(args) => delete::run(&args),
         Command::Resume(args) => resume::run(&args),
+        Command::Usage(args) => usage::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Merge(args) => merge::run(&args),
         Command::Send(args) => send::run(&args),

@@ -348,6 +348,7 @@ fn first_sidecar(id: &SessionId, plan: &Plan<'_>, server: Socket) -> Sidecar {
         conversation: None,
         resumed: 0,
         max_log: Some(plan.max_log),
+        rollout: None,
     }
 }
 

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::hidden::MARKER_VAR;
 use crate::store::SessionDir;
+use crate::tokens;
 
 /// The first words of the prompt Codex sends in a side turn of its own, to title a thread.
 const TITLE_PROMPT: &str = "Generate a concise, single-line task title";
@@ -40,8 +41,24 @@ pub fn run(dir: Option<PathBuf>, json: &str) -> Result<()> {
     // Codex also notifies for the side turn that titles a new thread, sometimes before the
     // user's turn ends: that one is not the user's turn.
     let titling = event.input.last().is_some_and(|m| m.starts_with(TITLE_PROMPT));
+    // The conversation's record, looked for once per conversation (outside the lock).
+    let known = dir.read().ok();
+    let fresh = event.thread.clone().filter(|thread| {
+        known
+            .as_ref()
+            .is_some_and(|s| s.conversation.as_ref() != Some(thread) || s.rollout.is_none())
+    });
+    let rollout = match (&fresh, &known, tokens::codex_home()) {
+        (Some(thread), Some(known), Some(home)) => {
+            tokens::find_rollout(&home, thread, known.created)
+        }
+        _ => None,
+    };
     let sidecar = if event.kind == "agent-turn-complete" && !titling {
         dir.update(|s| {
+            if fresh.is_some() && (rollout.is_some() || s.conversation != event.thread) {
+                s.rollout = rollout;
+            }
             s.turn_ended = Some(Utc::now());
             if event.last_message.is_some() {
                 s.last_message = event.last_message;

@@ -121,6 +121,13 @@ fn an_exec_run_resumes_in_its_own_conversation() {
     env.wait_for_status("r", "exited");
     let conversation = env.row("r")["conversation"].as_str().map(str::to_owned);
     let conversation = conversation.unwrap_or_else(|| panic!("no conversation: {}", env.log("r")));
+    // What the stand-in reported in its `usage`, read from Codex's own rollout.
+    let tokens = &env.row("r")["tokens"];
+    assert_eq!(
+        (tokens["input"].as_u64(), tokens["output"].as_u64(), tokens["total"].as_u64()),
+        (Some(10), Some(5), Some(15)),
+        "{tokens}"
+    );
     let plan = codex.cxs(&["resume", "--plan", "r", "second question"]).success();
     assert!(plan.contains(&format!("resume {conversation} -- 'second question'")), "{plan}");
     assert_eq!(codex.model.inputs().len(), 1, "--plan starts nothing");
@@ -136,9 +143,22 @@ fn an_exec_run_resumes_in_its_own_conversation() {
     let last = codex.model.inputs().pop().unwrap();
     assert_eq!(last, ["first question", "second question"], "{:?}", codex.model.inputs());
     assert!(env.log("r").contains("--- cxs: resumed (1) at "), "{}", env.log("r"));
-    // A running session, or one with no conversation, is not resumed.
+    assert_eq!(env.row("r")["tokens"]["total"], 30, "both runs count");
+    let table = codex.cxs(&["list"]).success();
+    assert!(table.lines().next().unwrap().contains(" TOKENS "), "{table}");
     let refused = codex.cxs(&["resume", "r"]).fails(1);
     assert!(refused.contains("resumes with a PROMPT"), "{refused}");
+    // Usage sums it, and still does once the session is deleted.
+    let by_model = |codex: &Codex| -> serde_json::Value {
+        serde_json::from_str(&codex.cxs(&["usage", "--by", "model", "--json"]).success()).unwrap()
+    };
+    let expected = serde_json::json!([{"key": "stand-in-model", "sessions": 1, "input": 20,
+        "cached_input": 0, "output": 10, "reasoning": 0, "total": 30}]);
+    assert_eq!(by_model(&codex), expected);
+    codex.cxs(&["delete", "r"]).success();
+    assert_eq!(by_model(&codex), expected);
+    let table = codex.cxs(&["usage", "--by", "kind"]).success();
+    assert!(table.contains("exec") && table.lines().last().unwrap().ends_with(" 30"), "{table}");
 }
 
 #[test]

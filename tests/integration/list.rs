@@ -84,7 +84,8 @@ fn list_json_has_stable_fields() {
             "error": null,
             "logging": true,
             "conversation": null,
-            "resumed": 0
+            "resumed": 0,
+            "tokens": null
           }
         ]
         "#);
