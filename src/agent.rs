@@ -244,6 +244,46 @@ pub fn resume_codex(
     Ok((resumed, dropped))
 }
 
+/// Adds Claude Code hooks that run `command` (a shell command line) when a conversation
+/// starts or resumes (`SessionStart`) and when a turn ends (`Stop`), through `--settings`,
+/// which Claude adds to the user's own settings (their hooks keep running).
+pub fn add_claude_hooks(launch: &mut Launch, command: &str) {
+    launch.argv.splice(1..1, ["--settings".to_owned(), claude_settings(command)]);
+}
+
+/// The `--settings` value with cxs's hooks, running `command`.
+pub fn claude_settings(command: &str) -> String {
+    let hook = serde_json::json!([{"hooks": [{"type": "command", "command": command}]}]);
+    serde_json::json!({"hooks": {"SessionStart": hook, "Stop": hook}}).to_string()
+}
+
+/// A named agent's argv made to continue conversation `conversation`: its command (and the
+/// settings cxs added after it, `lead` arguments in all), the agent's `resume` template, the
+/// recorded arguments, and the new prompt. A first prompt given alone (one argument that is
+/// not a flag) is in the conversation already and is not sent again; it is returned, to be
+/// said.
+pub fn resume_named(
+    argv: &[String],
+    lead: usize,
+    template: &[String],
+    conversation: &str,
+    prompt: Option<&str>,
+) -> (Vec<String>, Option<String>) {
+    let lead = lead.min(argv.len());
+    let mut resumed = argv[..lead].to_vec();
+    resumed.extend(template.iter().map(|a| a.replace(crate::catalog::CONVERSATION, conversation)));
+    let args = &argv[lead..];
+    let first_prompt = match args {
+        [only] if !only.starts_with('-') => Some(only.clone()),
+        _ => {
+            resumed.extend(args.iter().cloned());
+            None
+        }
+    };
+    resumed.extend(prompt.filter(|p| !p.is_empty()).map(str::to_owned));
+    (resumed, first_prompt)
+}
+
 /// Points the `notify` hook that cxs set at `hook` (the cxs running now, which may have
 /// moved since); the user's own stays chained as it was.
 pub fn refresh_notify(argv: &mut [String], hook: &[String]) -> Result<()> {
@@ -415,6 +455,23 @@ fn path_arg(path: &Path) -> Result<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_named_agent_resumes_with_its_template_and_arguments_but_not_its_first_prompt() {
+        let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let template = strings(&["--resume", "{conversation}"]);
+        let argv = strings(&["/bin/claude", "--settings", "{}", "review the diff"]);
+        let (resumed, dropped) = resume_named(&argv, 3, &template, "c-1", Some("go on"));
+        assert_eq!(
+            resumed,
+            strings(&["/bin/claude", "--settings", "{}", "--resume", "c-1", "go on"])
+        );
+        assert_eq!(dropped.as_deref(), Some("review the diff"));
+        let argv = strings(&["/bin/claude", "--settings", "{}", "--model", "opus"]);
+        let (resumed, dropped) = resume_named(&argv, 3, &template, "c-1", None);
+        assert_eq!(resumed[3..], strings(&["--resume", "c-1", "--model", "opus"]));
+        assert_eq!(dropped, None);
+    }
+
     #[test]
     fn resuming_keeps_every_flag_and_moves_the_prompt_after_the_conversation() {
         let argv: Vec<String> =

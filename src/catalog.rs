@@ -24,8 +24,27 @@ pub struct Agent {
     pub configured: bool,
     /// Whether it draws a TUI, whose log only a terminal emulator can turn into text.
     pub tui: bool,
+    /// Arguments that make it continue conversation `{conversation}` (empty: it cannot).
+    pub resume: Vec<String>,
+    /// How cxs learns its conversation id.
+    pub conversation: Conversation,
     signs: Signs,
 }
+
+/// How cxs learns an agent's conversation id.
+#[derive(Debug, Clone, Default)]
+pub enum Conversation {
+    /// It does not.
+    #[default]
+    Unknown,
+    /// Claude Code's hooks report it, which cxs adds at launch (`--settings`).
+    ClaudeHooks,
+    /// The first capture group of this regex, last matched in the session's log.
+    Log(Regex),
+}
+
+/// The placeholder in `resume` templates.
+pub const CONVERSATION: &str = "{conversation}";
 
 /// A built-in agent.
 struct Builtin {
@@ -37,6 +56,10 @@ struct Builtin {
     waiting: &'static [&'static str],
     /// Screen patterns that mean "busy", which win.
     busy: &'static [&'static str],
+    /// Arguments that resume conversation `{conversation}`.
+    resume: &'static [&'static str],
+    /// Whether its conversation comes from Claude Code's hooks.
+    claude_hooks: bool,
 }
 
 const BUILTIN: &[Builtin] = &[
@@ -52,6 +75,9 @@ const BUILTIN: &[Builtin] = &[
             r"› Ask Codex to do anything",
         ],
         busy: &[r"(?i)esc to interrupt"],
+        // Codex resumes through cxs's own `resume` argv builder.
+        resume: &[],
+        claude_hooks: false,
     },
     Builtin {
         name: "claude",
@@ -59,6 +85,8 @@ const BUILTIN: &[Builtin] = &[
         tui: true,
         waiting: &[r"(?i)do you want to", r"❯ 1\. Yes", r"(?i)\? for shortcuts"],
         busy: &[r"(?i)esc to interrupt"],
+        resume: &["--resume", CONVERSATION],
+        claude_hooks: true,
     },
     Builtin {
         name: "aider",
@@ -66,6 +94,8 @@ const BUILTIN: &[Builtin] = &[
         tui: false,
         waiting: &[r"(?m)^\S*> ?$", r"\(Y\)es/\(N\)o"],
         busy: &[],
+        resume: &[],
+        claude_hooks: false,
     },
     Builtin {
         name: "gemini",
@@ -73,33 +103,61 @@ const BUILTIN: &[Builtin] = &[
         tui: true,
         waiting: &[r"(?i)waiting for user confirmation", r"(?i)type your message"],
         busy: &[r"(?i)esc to cancel"],
+        resume: &[],
+        claude_hooks: false,
     },
 ];
 
 /// Every agent by name: the built-ins, then the configured ones (which win).
 pub fn all(config: &Config) -> Result<Vec<Agent>> {
     let mut agents: BTreeMap<String, Agent> = BTreeMap::new();
-    for Builtin { name, program, tui, waiting, busy } in BUILTIN {
+    for Builtin { name, program, tui, waiting, busy, resume, claude_hooks } in BUILTIN {
         let agent = Agent {
             name: (*name).to_owned(),
             command: vec![(*program).to_owned()],
             env: BTreeMap::new(),
             configured: false,
             tui: *tui,
+            resume: resume.iter().map(|a| (*a).to_owned()).collect(),
+            conversation: if *claude_hooks {
+                Conversation::ClaudeHooks
+            } else {
+                Conversation::Unknown
+            },
             signs: Signs::new(waiting, busy),
         };
         agents.insert(agent.name.clone(), agent);
     }
-    for (name, AgentConfig { command, waiting, busy, env, tui }) in &config.agents {
+    for (name, AgentConfig { command, waiting, busy, env, tui, resume, conversation }) in
+        &config.agents
+    {
         let (name, command) = (name.get_ref(), command.get_ref());
         let signs = Signs::checked(waiting, busy)
             .with_context(|| format!("invalid pattern for agent '{name}'"))?;
+        let conversation = match conversation {
+            Some(pattern) => {
+                let regex = Regex::new(pattern)
+                    .with_context(|| format!("invalid conversation regex for agent '{name}'"))?;
+                if regex.captures_len() < 2 {
+                    anyhow::bail!(
+                        "agent '{name}': the conversation regex needs a capture group, (...), for the id"
+                    );
+                }
+                Conversation::Log(regex)
+            }
+            None => Conversation::Unknown,
+        };
+        if !resume.is_empty() && !resume.iter().any(|a| a.contains(CONVERSATION)) {
+            anyhow::bail!("agent '{name}': resume needs {CONVERSATION} among its arguments");
+        }
         let agent = Agent {
             name: name.clone(),
             command: command.clone(),
             env: env.clone(),
             configured: true,
             tui: *tui,
+            resume: resume.clone(),
+            conversation,
             signs,
         };
         agents.insert(name.clone(), agent);

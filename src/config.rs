@@ -105,6 +105,12 @@ pub struct AgentConfig {
     /// Whether it draws a TUI (`logs` then renders its log through a terminal emulator).
     #[serde(default)]
     pub tui: bool,
+    /// Arguments that make it continue a conversation, `{conversation}` standing for its id,
+    /// e.g. `["--resume", "{conversation}"]`.
+    #[serde(default)]
+    pub resume: Vec<String>,
+    /// A regex whose first capture group, last matched in the session's log, is the id.
+    pub conversation: Option<String>,
 }
 
 impl Config {

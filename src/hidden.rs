@@ -15,6 +15,8 @@ const RUN: &str = "__run";
 const LOG: &str = "__log";
 /// The hidden command Codex's `notify` hook runs.
 pub const NOTIFY: &str = "__notify";
+/// The hidden command Claude Code's hooks run.
+const HOOK: &str = "__hook";
 
 /// A hidden command and its arguments.
 #[derive(Debug, PartialEq, Eq)]
@@ -38,6 +40,11 @@ pub enum Hidden {
         /// Codex's JSON event.
         event: String,
     },
+    /// Record what a Claude Code hook reports (its JSON comes on standard input).
+    Hook {
+        /// The session's directory.
+        dir: PathBuf,
+    },
 }
 
 /// The hidden command this process was started as, if any; anything malformed goes to
@@ -56,6 +63,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Option<Hidden> {
         [verb, event] if *verb == NOTIFY => {
             Some(Hidden::Notify { dir: None, event: text(&args[1])? })
         }
+        [verb, dir] if *verb == HOOK => Some(Hidden::Hook { dir: dir.into() }),
         _ => None,
     }
 }
@@ -75,6 +83,17 @@ pub fn notify_hook(exe: &Path, dir: &Path) -> Option<Vec<String>> {
     let mut argv = vec![exe.to_str()?.to_owned(), NOTIFY.to_owned()];
     argv.extend(dir.to_str().map(str::to_owned));
     Some(argv)
+}
+
+/// `cxs __hook DIR` as a command line for Claude Code's hooks, which run it through a shell;
+/// `None` when the path is not UTF-8 (Claude's settings are JSON text).
+pub fn claude_hook(exe: &Path, dir: &Path) -> Option<String> {
+    let word = |path: &Path| {
+        path.to_str().map(|text| {
+            String::from_utf8_lossy(&crate::quote::sh_single(text.as_bytes())).into_owned()
+        })
+    };
+    Some(format!("{} {HOOK} {}", word(exe)?, word(dir)?))
 }
 
 /// Whether a process's argv is the runner of the session in `dir`.
@@ -105,6 +124,14 @@ mod tests {
         assert_eq!(
             parsed(&notify[1..]),
             Some(Hidden::Notify { dir: Some(dir.into()), event: "{}".into() })
+        );
+        assert_eq!(
+            parsed(&["__hook".into(), "/s/d".into()]),
+            Some(Hidden::Hook { dir: dir.into() })
+        );
+        assert_eq!(
+            claude_hook(exe, Path::new("/s/it's")).unwrap(),
+            r"'/bin/cxs' __hook '/s/it'\''s'"
         );
         assert_eq!(parsed(&["__log".into(), "/d".into(), "x".into()]), None, "clap explains");
         assert_eq!(parsed(&["list".into()]), None);

@@ -142,9 +142,10 @@ pub struct Sidecar {
     /// The size past which its log rotates, as `new` was given it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_log: Option<u64>,
-    /// Where the agent records the conversation (Codex's rollout file), for token counts.
+    /// The agent's own record of the conversation (Codex's rollout file, Claude Code's
+    /// transcript), for token counts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rollout: Option<PathBuf>,
+    pub transcript: Option<PathBuf>,
 }
 
 /// Whether a count is zero, so the sidecar leaves it out.
@@ -760,7 +761,7 @@ mod tests {
             conversation: None,
             resumed: 0,
             max_log: None,
-            rollout: None,
+            transcript: None,
             server: None,
         };
         let staged = dir.stage(&sidecar).unwrap();

@@ -9,7 +9,7 @@ use clap::Parser;
 
 use crate::agent::{self, CodexOptions, ExecOptions, Kind, Launch, Named, ReplOptions};
 use crate::caller::{self, Caller};
-use crate::catalog::Agent;
+use crate::catalog::{Agent, Conversation};
 use crate::cli::{AgentArgs, CodexArgs, ExecArgs, New, NewArgs, NewCommand, ReplArgs};
 use crate::config::Defaults;
 use crate::env::Env;
@@ -26,25 +26,7 @@ pub fn run(command: New) -> Result<()> {
     let base = std::env::current_dir().context("cannot read the current directory")?;
     let defaults = &env.config.defaults;
     // Everything that can be checked is checked before anything is created.
-    let (new, mut launch): (NewArgs, Launch) = match command.kind {
-        NewCommand::Exec(args) => {
-            let options = exec_options(&args, defaults, &base)?;
-            (command.options, agent::exec(&agent::codex_bin()?, &options)?)
-        }
-        NewCommand::Repl(args) => {
-            let options = repl_options(&args, defaults, &base)?;
-            (command.options, agent::repl(&agent::codex_bin()?, &options)?)
-        }
-        NewCommand::Cmd(args) => (command.options, agent::command(&args.argv)?),
-        NewCommand::Agent(words) => {
-            let (name, rest) = words.split_first().context("no agent name given")?;
-            let found = named_agent(&env, &name.to_string_lossy())?;
-            let named_args = AgentArgs::try_parse_from(rest).unwrap_or_else(|e| e.exit());
-            let named = Named { name: &found.name, command: &found.command, env: &found.env };
-            let launch = agent::named(&named, &named_args.args)?;
-            (command.options.merge(named_args.new), launch)
-        }
-    };
+    let (new, mut launch, claude_hooks) = what_to_run(&env, command, &base)?;
     let new = &new;
     let cwd = working_dir(new, defaults, &base)?;
     let git = if new.worktree { Some(Git::find()?) } else { None };
@@ -97,6 +79,10 @@ pub fn run(command: New) -> Result<()> {
         }
         _ => None,
     };
+    // Claude Code reports its conversation and turns to hooks cxs adds beside the user's.
+    if claude_hooks && let Some(hook) = hidden::claude_hook(&runner, dir.path()) {
+        agent::add_claude_hooks(&mut launch, &hook);
+    }
     // Read before any tmux call, which raises this process's limit on open files.
     let caller = Caller::current();
     let plan = Plan {
@@ -132,6 +118,34 @@ pub fn run(command: New) -> Result<()> {
         return super::attach::attach(&env.tmux, &name, false);
     }
     Ok(())
+}
+
+/// The session's options and what it runs, checked; and whether the agent reports its
+/// conversation through Claude Code's hooks.
+fn what_to_run(env: &Env, command: New, base: &Path) -> Result<(NewArgs, Launch, bool)> {
+    let defaults = &env.config.defaults;
+    let mut claude_hooks = false;
+    let (new, launch): (NewArgs, Launch) = match command.kind {
+        NewCommand::Exec(args) => {
+            let options = exec_options(&args, defaults, base)?;
+            (command.options, agent::exec(&agent::codex_bin()?, &options)?)
+        }
+        NewCommand::Repl(args) => {
+            let options = repl_options(&args, defaults, base)?;
+            (command.options, agent::repl(&agent::codex_bin()?, &options)?)
+        }
+        NewCommand::Cmd(args) => (command.options, agent::command(&args.argv)?),
+        NewCommand::Agent(words) => {
+            let (name, rest) = words.split_first().context("no agent name given")?;
+            let found = named_agent(env, &name.to_string_lossy())?;
+            claude_hooks = matches!(found.conversation, Conversation::ClaudeHooks);
+            let named_args = AgentArgs::try_parse_from(rest).unwrap_or_else(|e| e.exit());
+            let named = Named { name: &found.name, command: &found.command, env: &found.env };
+            let launch = agent::named(&named, &named_args.args)?;
+            (command.options.merge(named_args.new), launch)
+        }
+    };
+    Ok((new, launch, claude_hooks))
 }
 
 /// The agent a `cxs new NAME` names, or an error that says what to type instead.
@@ -348,7 +362,7 @@ fn first_sidecar(id: &SessionId, plan: &Plan<'_>, server: Socket) -> Sidecar {
         conversation: None,
         resumed: 0,
         max_log: Some(plan.max_log),
-        rollout: None,
+        transcript: None,
     }
 }
 

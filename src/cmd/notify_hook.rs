@@ -46,7 +46,7 @@ pub fn run(dir: Option<PathBuf>, json: &str) -> Result<()> {
     let fresh = event.thread.clone().filter(|thread| {
         known
             .as_ref()
-            .is_some_and(|s| s.conversation.as_ref() != Some(thread) || s.rollout.is_none())
+            .is_some_and(|s| s.conversation.as_ref() != Some(thread) || s.transcript.is_none())
     });
     let rollout = match (&fresh, &known, tokens::codex_home()) {
         (Some(thread), Some(known), Some(home)) => {
@@ -57,7 +57,7 @@ pub fn run(dir: Option<PathBuf>, json: &str) -> Result<()> {
     let sidecar = if event.kind == "agent-turn-complete" && !titling {
         dir.update(|s| {
             if fresh.is_some() && (rollout.is_some() || s.conversation != event.thread) {
-                s.rollout = rollout;
+                s.transcript = rollout;
             }
             s.turn_ended = Some(Utc::now());
             if event.last_message.is_some() {

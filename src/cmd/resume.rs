@@ -121,13 +121,41 @@ fn again(session: &Session, prompt: Option<&str>, agents: &[catalog::Agent]) -> 
             }
             (argv, format!("resumes conversation {conversation}"))
         }
-        Kind::Cmd | Kind::Agent(_) => {
-            if prompt.is_some() {
-                bail!("session '{id}' ({}) has no conversation to give a PROMPT to", sidecar.kind);
+        Kind::Agent(name) => {
+            let agent = agents
+                .iter()
+                .find(|a| &a.name == name)
+                .with_context(|| format!("session '{id}': agent '{name}' is no longer defined"))?;
+            match (agent.resume.is_empty(), conversation(session, sidecar, agent)) {
+                (false, Some(conversation)) => {
+                    // The command, and the settings cxs put after it for Claude's hooks.
+                    let settings =
+                        sidecar.argv.get(agent.command.len()).is_some_and(|a| a == "--settings");
+                    let lead = agent.command.len() + if settings { 2 } else { 0 };
+                    let (mut argv, first) = agent::resume_named(
+                        &sidecar.argv,
+                        lead,
+                        &agent.resume,
+                        &conversation,
+                        prompt,
+                    );
+                    // The hooks run the cxs of now, which may have moved since.
+                    let exe = std::env::current_exe().context("cannot find the cxs executable")?;
+                    if settings && let Some(hook) = hidden::claude_hook(&exe, session.dir.path()) {
+                        argv[lead - 1] = agent::claude_settings(&hook);
+                    }
+                    if let Some(first) = first {
+                        notes.push(format!("the first prompt ({first}) is in the conversation already: not sent again"));
+                    }
+                    (argv, format!("resumes conversation {conversation}"))
+                }
+                (false, None) => bail!(
+                    "session '{id}' has no recorded conversation ({name} had not reported one): nothing to resume"
+                ),
+                (true, _) => again_fresh(id, sidecar, prompt, &mut notes)?,
             }
-            notes.push("no conversation to resume: its command starts again".to_owned());
-            (sidecar.argv.clone(), "starts again".to_owned())
         }
+        Kind::Cmd => again_fresh(id, sidecar, prompt, &mut notes)?,
     };
     let env = match &sidecar.kind {
         Kind::Agent(name) => agents.iter().find(|a| &a.name == name).map(|a| a.env.clone()),
@@ -145,6 +173,34 @@ fn again(session: &Session, prompt: Option<&str>, agents: &[catalog::Agent]) -> 
         how,
         notes,
     })
+}
+
+/// A session whose agent has no conversation to resume: its command starts again.
+fn again_fresh(
+    id: &str,
+    sidecar: &Sidecar,
+    prompt: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Result<(Vec<String>, String)> {
+    if prompt.is_some() {
+        bail!("session '{id}' ({}) has no conversation to give a PROMPT to", sidecar.kind);
+    }
+    notes.push("no conversation to resume: its command starts again".to_owned());
+    Ok((sidecar.argv.clone(), "starts again".to_owned()))
+}
+
+/// The conversation a session's agent is in: as recorded (Claude's hooks), else found by the
+/// agent's regex, last matched in the session's log.
+fn conversation(session: &Session, sidecar: &Sidecar, agent: &catalog::Agent) -> Option<String> {
+    if let Some(recorded) = &sidecar.conversation {
+        return Some(recorded.clone());
+    }
+    let catalog::Conversation::Log(regex) = &agent.conversation else {
+        return None;
+    };
+    let log = std::fs::read(session.dir.log()).ok()?;
+    let text = String::from_utf8_lossy(&log);
+    regex.captures_iter(&text).last()?.get(1).map(|m| m.as_str().to_owned())
 }
 
 /// Starts `session` again as planned: its old tmux session (kept by `remain-on-exit`) goes,

@@ -48,3 +48,30 @@ fn what_cannot_be_resumed_says_why_and_changes_nothing() {
     let usage = env.cxs(&["resume", "--all", "busy", "more"]).fails(1);
     assert!(usage.contains("--all takes at most a PROMPT"), "{usage}");
 }
+
+#[test]
+fn a_configured_agent_resumes_the_conversation_its_log_names() {
+    let env = TestEnv::new();
+    let config = env.root().join(".config/cxs/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        r#"[agents.talker]
+command = ["sh", "-c", "echo conversation-id: c0ffee; echo args: \"$*\"", "talker"]
+resume = ["--resume", "{conversation}"]
+conversation = 'conversation-id: (\w+)'
+"#,
+    )
+    .unwrap();
+    env.cxs(&["new", "talker", "--id", "t", "first prompt"]).success();
+    env.wait_for_status("t", "exited");
+    env.wait_for_log("t", "args: first prompt");
+    let plan = env.cxs(&["resume", "--plan", "t", "next"]).success();
+    assert!(plan.contains("resumes conversation c0ffee"), "{plan}");
+    assert!(
+        plan.contains("note: the first prompt (first prompt) is in the conversation already"),
+        "{plan}"
+    );
+    env.cxs(&["resume", "t", "next"]).success_with_stderr();
+    env.wait_for_log("t", "args: --resume c0ffee next");
+}

@@ -1,0 +1,48 @@
+//! `cxs __hook DIR`: what Claude Code's hooks run (cxs adds `SessionStart` and `Stop` at
+//! launch, beside the user's own). Their JSON on standard input names the conversation and
+//! its transcript; `Stop` ends a turn, as Codex's `notify` does.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use chrono::Utc;
+use serde::Deserialize;
+
+use crate::store::SessionDir;
+
+/// The part of a hook's input that cxs uses.
+#[derive(Debug, Deserialize)]
+struct Input {
+    hook_event_name: String,
+    session_id: Option<String>,
+    transcript_path: Option<PathBuf>,
+}
+
+/// Records the hook's event. Never fails towards Claude: a hook's exit status steers it
+/// (2 would stop it from stopping), so problems go to stderr and the status stays 0.
+pub fn run(dir: PathBuf) {
+    if let Err(err) = record(dir) {
+        eprintln!("cxs: {err:#}");
+    }
+}
+
+fn record(dir: PathBuf) -> Result<()> {
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text).context("cannot read the hook's input")?;
+    let input: Input = serde_json::from_str(&text)
+        .with_context(|| format!("invalid hook input for {}", dir.display()))?;
+    let dir = SessionDir::from_path(dir);
+    dir.update(|s| {
+        // A `/clear` or a resume starts another conversation in the same pane: it replaces
+        // the last.
+        if input.session_id.is_some() {
+            s.conversation = input.session_id;
+            s.transcript = input.transcript_path;
+        }
+        if input.hook_event_name == "Stop" {
+            s.turn_ended = Some(Utc::now());
+        }
+    })?;
+    Ok(())
+}
