@@ -213,7 +213,7 @@ pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<S
 /// What session `id` spent, if its agent keeps a record of it.
 pub fn spent(id: &str, sidecar: &Sidecar) -> Option<Spent> {
     let rollout = sidecar.transcript.as_deref()?;
-    let tokens = tokens::read_rollout(rollout).ok()??;
+    let tokens = tokens::read(rollout).ok()??;
     Some(Spent {
         id: id.to_owned(),
         kind: sidecar.kind.to_string(),
@@ -245,7 +245,7 @@ pub fn all_with_extras(
         .map(|r| {
             let log_bytes = std::fs::metadata(r.dir.log()).map_or(0, |m| m.len());
             let rollout = r.sidecar.as_ref().ok().and_then(|s| s.transcript.as_deref());
-            let tokens = rollout.and_then(|path| tokens::read_rollout(path).ok().flatten());
+            let tokens = rollout.and_then(|path| tokens::read(path).ok().flatten());
             (r.id.clone(), Extras { log_bytes, tokens })
         })
         .collect();

@@ -136,6 +136,76 @@ pub fn find_rollout(codex_home: &Path, thread: &str, since: DateTime<Utc>) -> Op
     })
 }
 
+/// The token counts in an agent's transcript: a Codex rollout (`rollout-*.jsonl`) or a
+/// Claude Code transcript.
+pub fn read(path: &Path) -> Result<Option<Tokens>> {
+    let codex =
+        path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("rollout-"));
+    if codex { read_rollout(path) } else { read_claude(path) }
+}
+
+/// The sum of the usage of every assistant message in a Claude Code transcript. Claude
+/// writes a line per content block, each with its message's usage: a message counts once.
+pub fn read_claude(path: &Path) -> Result<Option<Tokens>> {
+    #[derive(Deserialize)]
+    struct Line {
+        message: Option<Message>,
+    }
+    #[derive(Deserialize)]
+    struct Message {
+        id: Option<String>,
+        usage: Option<Usage>,
+    }
+    #[derive(Deserialize, Clone, Copy)]
+    #[allow(clippy::struct_field_names)] // Claude's own names
+    struct Usage {
+        #[serde(default)]
+        input_tokens: u64,
+        #[serde(default)]
+        cache_creation_input_tokens: u64,
+        #[serde(default)]
+        cache_read_input_tokens: u64,
+        #[serde(default)]
+        output_tokens: u64,
+    }
+    let text = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut messages: Vec<(Option<String>, Usage)> = Vec::new();
+    for line in text.split(|b| *b == b'\n') {
+        if memchr::memmem::find(line, b"\"usage\"").is_none() {
+            continue;
+        }
+        let Ok(Line { message: Some(Message { id, usage: Some(usage) }) }) =
+            serde_json::from_slice(line)
+        else {
+            continue;
+        };
+        // The last line of a message has its final output count.
+        match messages.last_mut() {
+            Some((last, counted)) if last.is_some() && *last == id => *counted = usage,
+            _ => messages.push((id, usage)),
+        }
+    }
+    let Some(&(_, last)) = messages.last().as_ref() else {
+        return Ok(None);
+    };
+    let mut tokens = Tokens::default();
+    for (_, usage) in &messages {
+        let input =
+            usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens;
+        tokens.input += input;
+        tokens.cached_input += usage.cache_read_input_tokens;
+        tokens.output += usage.output_tokens;
+        tokens.total += input + usage.output_tokens;
+    }
+    tokens.context_used = Some(
+        last.input_tokens
+            + last.cache_creation_input_tokens
+            + last.cache_read_input_tokens
+            + last.output_tokens,
+    );
+    Ok(Some(tokens))
+}
+
 /// The last token count in a Codex rollout, read backwards from its end.
 pub fn read_rollout(path: &Path) -> Result<Option<Tokens>> {
     let mut file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
@@ -224,6 +294,29 @@ mod tests {
         format!(
             "{{\"type\":\"event_msg\",\"payload\":{{\"type\":\"token_count\",\"info\":{{\"total_token_usage\":{{\"input_tokens\":{total},\"cached_input_tokens\":1,\"output_tokens\":2,\"reasoning_output_tokens\":1,\"total_tokens\":{total}}},\"last_token_usage\":{{\"total_tokens\":50}},\"model_context_window\":200}}}}}}\n"
         )
+    }
+
+    #[test]
+    fn a_claude_message_counts_once_with_its_last_usage() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("0f.jsonl");
+        let line = |id: &str, output: u64| {
+            format!(
+                "{{\"type\":\"assistant\",\"message\":{{\"id\":\"{id}\",\"usage\":{{\"input_tokens\":10,\"cache_read_input_tokens\":4,\"output_tokens\":{output}}}}}}}\n"
+            )
+        };
+        let user = "{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":\"hi\"}}\n";
+        std::fs::write(
+            &path,
+            [user, &line("m1", 1), &line("m1", 5), user, &line("m2", 7)].concat(),
+        )
+        .unwrap();
+        let tokens = read(&path).unwrap().unwrap();
+        assert_eq!(
+            (tokens.input, tokens.cached_input, tokens.output, tokens.total),
+            (28, 8, 12, 40)
+        );
+        assert_eq!(tokens.context_used, Some(21));
     }
 
     #[test]
