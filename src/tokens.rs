@@ -88,27 +88,33 @@ pub struct Spent {
     pub tokens: Tokens,
 }
 
-/// The model a Codex session used: its `--model` flag, else the one its rollout's first turn
-/// names (what the profile or Codex's config chose).
-pub fn model(argv: &[String], rollout: Option<&Path>) -> Option<String> {
+/// The model a session used: its `--model` flag, else the one its transcript names first
+/// (Codex's first turn context, Claude Code's first reply): what a profile or the agent's
+/// own configuration chose.
+pub fn model(argv: &[String], transcript: Option<&Path>) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Line {
+        #[serde(rename = "type")]
+        kind: String,
+        payload: Option<Named>,
+        message: Option<Named>,
+    }
+    #[derive(Deserialize)]
+    struct Named {
+        model: Option<String>,
+    }
     if let Some(at) = argv.iter().position(|a| a == "--model") {
         return argv.get(at + 1).cloned();
     }
     let mut head = Vec::with_capacity(BLOCK as usize);
-    File::open(rollout?).ok()?.take(BLOCK).read_to_end(&mut head).ok()?;
+    File::open(transcript?).ok()?.take(BLOCK).read_to_end(&mut head).ok()?;
     head.split(|b| *b == b'\n').find_map(|line| {
-        #[derive(Deserialize)]
-        struct Line {
-            #[serde(rename = "type")]
-            kind: String,
-            payload: Context,
-        }
-        #[derive(Deserialize)]
-        struct Context {
-            model: Option<String>,
-        }
         let line: Line = serde_json::from_slice(line).ok()?;
-        line.payload.model.filter(|_| line.kind == "turn_context")
+        match line.kind.as_str() {
+            "turn_context" => line.payload?.model,
+            "assistant" => line.message?.model,
+            _ => None,
+        }
     })
 }
 

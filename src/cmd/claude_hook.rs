@@ -17,6 +17,8 @@ struct Input {
     hook_event_name: String,
     session_id: Option<String>,
     transcript_path: Option<PathBuf>,
+    /// `Stop`'s: the reply that ended the turn.
+    last_assistant_message: Option<String>,
 }
 
 /// Records the hook's event. Never fails towards Claude: a hook's exit status steers it
@@ -42,6 +44,9 @@ fn record(dir: PathBuf) -> Result<()> {
         }
         if input.hook_event_name == "Stop" {
             s.turn_ended = Some(Utc::now());
+            if input.last_assistant_message.is_some() {
+                s.last_message = input.last_assistant_message;
+            }
         }
     })?;
     Ok(())

@@ -6,6 +6,7 @@ mod model;
 
 mod agents;
 mod attach;
+mod claude;
 mod codex;
 mod delete;
 mod drive;

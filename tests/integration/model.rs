@@ -1,9 +1,11 @@
-//! A stand-in for the `OpenAI` Responses API, so the real Codex CLI runs offline in tests.
+//! A stand-in for the `OpenAI` Responses API and the Anthropic Messages API, so the real
+//! Codex CLI and Claude Code run offline in tests.
 //!
-//! It listens on loopback only, answers `POST /v1/responses` with a streamed reply whose
-//! text echoes the user's last message (`ECHO: ...`), and stops when dropped or after a
-//! minute, whichever comes first. A message containing `FAIL500` gets HTTP 500; one
-//! containing `STALL` gets headers and then nothing until the stand-in stops.
+//! It listens on loopback only, answers `POST /v1/responses` (Codex) and `POST /v1/messages`
+//! (Claude Code) with a streamed reply whose text echoes the user's last message (`ECHO:
+//! ...`), and stops when dropped or after a minute, whichever comes first. A message
+//! containing `FAIL500` gets HTTP 500; one containing `STALL` gets headers and then nothing
+//! until the stand-in stops. Every reply reports 10 input and 5 output tokens.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -56,6 +58,11 @@ impl Model {
         self.inputs.lock().unwrap().clone()
     }
 
+    /// Where the stand-in listens, for `ANTHROPIC_BASE_URL`.
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
     /// How many requests arrived.
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::Relaxed)
@@ -93,6 +100,7 @@ fn serve(
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut length = 0;
+    let mut request_line = String::new();
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 {
@@ -102,6 +110,9 @@ fn serve(
         if line.is_empty() {
             break;
         }
+        if request_line.is_empty() {
+            line.clone_into(&mut request_line);
+        }
         if let Some((name, value)) = line.split_once(':')
             && name.eq_ignore_ascii_case("content-length")
         {
@@ -110,10 +121,20 @@ fn serve(
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body)?;
+    let mut out = stream;
+    if !request_line.starts_with("POST ") {
+        // Claude Code checks that the server is there (`HEAD /`).
+        return write!(
+            out,
+            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+    }
+    if request_line.contains("/v1/messages") {
+        return messages(out, &body, seen);
+    }
     let texts = user_texts(&body);
     let text = texts.last().cloned().unwrap_or_default();
     seen.lock().unwrap().push(texts);
-    let mut out = stream;
     if text.contains("FAIL500") {
         let body = r#"{"error":{"message":"stand-in failure","type":"server_error"}}"#;
         write!(
@@ -156,6 +177,79 @@ fn serve(
             },
         }),
     )
+}
+
+/// Answers a Messages API request as Claude Code expects it, streamed: the echo, or for the
+/// side request that titles a session (a JSON schema asked for), a title.
+fn messages(
+    mut out: TcpStream,
+    body: &[u8],
+    seen: &Mutex<Vec<Vec<String>>>,
+) -> std::io::Result<()> {
+    let request: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let titling = !request["output_config"]["format"].is_null();
+    let texts: Vec<String> = request["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| m["role"] == "user")
+        .flat_map(|m| match &m["content"] {
+            serde_json::Value::String(text) => vec![text.clone()],
+            content => content
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c["text"].as_str().map(str::to_owned))
+                .collect(),
+        })
+        .filter(|text| !text.starts_with('<'))
+        .collect();
+    let reply = if titling {
+        r#"{"title": "Stand-in title"}"#.to_owned()
+    } else {
+        format!("ECHO: {}", texts.last().cloned().unwrap_or_default())
+    };
+    // Message ids are unique, as the real API's: a transcript counts each message once.
+    let id = {
+        let mut seen = seen.lock().unwrap();
+        if !titling {
+            seen.push(texts);
+        }
+        format!("msg_standin_{}_{}", seen.len(), std::process::id())
+    };
+    write!(
+        out,
+        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\
+         Connection: close\r\n\r\n"
+    )?;
+    let model = request["model"].as_str().unwrap_or("stand-in").to_owned();
+    let usage = serde_json::json!({"input_tokens": 10, "output_tokens": 1,
+        "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0});
+    event(
+        &mut out,
+        serde_json::json!({"type": "message_start", "message": {"id": id,
+        "type": "message", "role": "assistant", "model": model, "content": [],
+        "stop_reason": null, "usage": usage}}),
+    )?;
+    event(
+        &mut out,
+        serde_json::json!({"type": "content_block_start", "index": 0,
+        "content_block": {"type": "text", "text": ""}}),
+    )?;
+    event(
+        &mut out,
+        serde_json::json!({"type": "content_block_delta", "index": 0,
+        "delta": {"type": "text_delta", "text": reply}}),
+    )?;
+    event(&mut out, serde_json::json!({"type": "content_block_stop", "index": 0}))?;
+    event(
+        &mut out,
+        serde_json::json!({"type": "message_delta",
+        "delta": {"stop_reason": "end_turn", "stop_sequence": null},
+        "usage": {"input_tokens": 10, "output_tokens": 5, "cache_read_input_tokens": 0,
+            "cache_creation_input_tokens": 0}}),
+    )?;
+    event(&mut out, serde_json::json!({"type": "message_stop"}))
 }
 
 #[allow(clippy::needless_pass_by_value)] // every caller builds the event in place
