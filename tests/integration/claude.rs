@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{Cxs, TestEnv, wait_until};
+use crate::common::{Cxs, TestEnv, skip, wait_until};
 use crate::model::Model;
 
 /// The API key the stand-in is given; Claude asks about a key whose last 20 characters
@@ -53,12 +53,6 @@ impl Claude {
     fn screen(&self, id: &str) -> String {
         self.cxs(&["capture", id]).success()
     }
-}
-
-fn skip(test: &str, why: &str) {
-    use std::io::Write;
-    assert!(std::env::var_os("CI").is_none_or(|ci| ci != "true"), "{test} cannot run in CI: {why}");
-    let _ = writeln!(std::io::stderr(), "\n*** SKIPPED {test}: {why} ***\n");
 }
 
 #[test]

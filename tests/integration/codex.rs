@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::common::{Cxs, TestEnv, wait_until};
+use crate::common::{Cxs, TestEnv, skip, wait_until};
 use crate::model::Model;
 
 /// A 1×1 PNG, for `-i`.
@@ -64,14 +64,6 @@ impl Codex {
         let text = std::fs::read_to_string(self.env.session_dir(id).join("session.toml")).unwrap();
         toml::from_str(&text).unwrap()
     }
-}
-
-/// Says a test is skipped on the real stderr, which the test harness does not capture; under
-/// CI (`CI=true`), where `.ci/run` installs Codex, a test that cannot run fails instead.
-fn skip(test: &str, why: &str) {
-    use std::io::Write;
-    assert!(std::env::var_os("CI").is_none_or(|ci| ci != "true"), "{test} cannot run in CI: {why}");
-    let _ = writeln!(std::io::stderr(), "\n*** SKIPPED {test}: {why} ***\n");
 }
 
 #[test]

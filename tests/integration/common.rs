@@ -403,6 +403,15 @@ impl From<Cxs> for Command {
     }
 }
 
+/// Says a test is skipped on the real stderr, which the test harness does not capture; under
+/// CI (`CI=true`), where `.ci/run` installs the real agents, a test that cannot run fails
+/// instead.
+pub fn skip(test: &str, why: &str) {
+    use std::io::Write;
+    assert!(std::env::var_os("CI").is_none_or(|ci| ci != "true"), "{test} cannot run in CI: {why}");
+    let _ = writeln!(std::io::stderr(), "\n*** SKIPPED {test}: {why} ***\n");
+}
+
 /// The stand-in agent.
 pub fn fake_agent() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fake-agent")
