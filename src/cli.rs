@@ -446,6 +446,10 @@ pub struct TmuxConfArgs {
     /// Key pressed after the prefix to reach cxs's bindings.
     #[arg(long, value_name = "KEY", default_value = "a")]
     pub key: String,
+    /// Bake this variable's current value into the bindings (e.g. `CXS_HOME` when tmux's own
+    /// environment lacks it); repeatable.
+    #[arg(long, value_name = "VAR")]
+    pub carry: Vec<String>,
 }
 
 /// `cxs man`.

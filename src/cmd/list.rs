@@ -23,6 +23,8 @@ pub fn run(args: &ListArgs) -> Result<()> {
     let agents = catalog::all(&env.config)?;
     // Buffered: pretty JSON is written a line at a time, thousands of lines for 500 rows.
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    // Watching at a terminal, `q` or Esc ends it as well as Ctrl-C (a popup closes on them).
+    let keys = if args.watch { Keys::open() } else { None };
     loop {
         let sessions = session::all_with_extras(&env.store, &env.tmux, Some(&agents))?;
         resume_logging(&env, sessions.iter().map(|(s, _)| s))?;
@@ -47,7 +49,70 @@ pub fn run(args: &ListArgs) -> Result<()> {
         if !args.watch {
             return Ok(());
         }
-        std::thread::sleep(std::time::Duration::from_secs(1));
+        let tick = std::time::Duration::from_secs(1);
+        match &keys {
+            Some(keys) if keys.quit_within(tick) => return Ok(()),
+            Some(_) => {}
+            None => std::thread::sleep(tick),
+        }
+    }
+}
+
+/// The terminal's keys, read one at a time (no line editing, no echo) while `list --watch`
+/// runs; the terminal is set back as it was when dropped.
+struct Keys {
+    stdin: std::io::Stdin,
+    saved: rustix::termios::Termios,
+    /// Set by Ctrl-C, which must also set the terminal back rather than kill the process.
+    interrupted: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Keys {
+    /// Keys from standard input, when it is a terminal.
+    fn open() -> Option<Keys> {
+        use rustix::termios::{LocalModes, OptionalActions, tcgetattr, tcsetattr};
+        let stdin = std::io::stdin();
+        if !stdin.is_terminal() {
+            return None;
+        }
+        let saved = tcgetattr(&stdin).ok()?;
+        let mut raw = saved.clone();
+        // Ctrl-C still interrupts (ISIG stays on).
+        raw.local_modes.remove(LocalModes::ICANON | LocalModes::ECHO);
+        let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            signal_hook::flag::register(signal, interrupted.clone()).ok()?;
+        }
+        tcsetattr(&stdin, OptionalActions::Now, &raw).ok()?;
+        Some(Keys { stdin, saved, interrupted })
+    }
+
+    /// Waits up to `wait` for a key; whether it was `q` or Esc, or Ctrl-C came.
+    fn quit_within(&self, wait: std::time::Duration) -> bool {
+        use rustix::event::{PollFd, PollFlags, Timespec, poll};
+        let timeout = Timespec::try_from(wait).ok();
+        let mut fds = [PollFd::new(&self.stdin, PollFlags::IN)];
+        let ready = poll(&mut fds, timeout.as_ref());
+        if self.interrupted.load(std::sync::atomic::Ordering::SeqCst) {
+            return true;
+        }
+        if !matches!(ready, Ok(n) if n > 0) {
+            return false;
+        }
+        let mut key = [0u8; 16];
+        let read = rustix::io::read(&self.stdin, &mut key).unwrap_or(0);
+        // A closed terminal ends the watch too.
+        read == 0 || key[..read].iter().any(|b| matches!(b, b'q' | b'Q' | 0x1b))
+    }
+}
+
+impl Drop for Keys {
+    fn drop(&mut self) {
+        let _ = rustix::termios::tcsetattr(
+            &self.stdin,
+            rustix::termios::OptionalActions::Now,
+            &self.saved,
+        );
     }
 }
 

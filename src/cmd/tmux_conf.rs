@@ -13,10 +13,6 @@ use anyhow::{Context, Result, bail};
 use crate::cli::TmuxConfArgs;
 use crate::quote;
 
-/// Variables baked into the bindings, so they reach the same cxs state from tmux's jobs.
-const CARRIED: &[&str] =
-    &["CXS_HOME", "CXS_TMUX_SOCKET", "CXS_CONFIG", "CXS_CODEX_BIN", "TMUX_TMPDIR"];
-
 /// Prints the snippet.
 pub fn run(args: &TmuxConfArgs) -> Result<()> {
     let key = &args.key;
@@ -24,36 +20,43 @@ pub fn run(args: &TmuxConfArgs) -> Result<()> {
         bail!("invalid key '{key}': use a tmux key name such as a, C-a or F5");
     }
     let exe = std::env::current_exe().context("cannot find the cxs executable")?;
+    // Only the variables asked for are baked in: the rest come from tmux's environment, as
+    // for any program a binding runs.
     let mut cxs = String::new();
-    for var in CARRIED {
-        if let Some(value) = std::env::var_os(var).filter(|v| !v.is_empty()) {
-            let word = quote::sh_double_in_tmux(&value.to_string_lossy())?;
-            // Writing into a String cannot fail.
-            let _ = write!(cxs, "{var}={word} ");
-        }
+    for var in &args.carry {
+        let value =
+            std::env::var_os(var).with_context(|| format!("--carry {var}: it is not set"))?;
+        let word = quote::sh_double_in_tmux(&value.to_string_lossy())?;
+        // Writing into a String cannot fail.
+        let _ = write!(cxs, "{var}={word} ");
     }
     cxs.push_str(&quote::sh_double_in_tmux(&exe.to_string_lossy())?);
+    // What cxs prints, or its error, as a tmux message rather than a view of run-shell's
+    // output. `tmux` reaches the server the binding runs on ($TMUX).
+    let tell = "tmux display-message -d 4000 \"cxs: ${out#error: }\"";
     let prompt = |label: &str, verb: &str| {
         format!(
             "command-prompt -p \"{label}\" {{ set-environment CXS_PROMPT \"%%\" ; \
              set-environment -F CXS_CWD \"#{{pane_current_path}}\" ; \
-             run-shell '{cxs} new {verb} -C \"$CXS_CWD\" \"$CXS_PROMPT\" >/dev/null' ; \
+             run-shell 'out=$({cxs} new {verb} -C \"$CXS_CWD\" \"$CXS_PROMPT\" 2>&1); {tell}' ; \
              set-environment -u CXS_PROMPT ; set-environment -u CXS_CWD }}"
         )
     };
     let snippet = format!(
         "# cxs key bindings, from `cxs tmux-conf`. Press prefix + {key}, then:\n\
          #   s  pick a cxs session                 e  new exec session from a prompt\n\
-         #   r  new repl session, switched to     l  list sessions live (Ctrl-C closes)\n\
+         #   r  new repl session, switched to     l  list sessions live (q or Esc closes)\n\
          #   w  jump to the newest waiting session\n\
          bind-key {key} switch-client -T cxs\n\
-         bind-key -T cxs s choose-tree -Zs -f \"#{{@cxs-id}}\"\n\
+         bind-key -T cxs s choose-tree -Zs -f \"#{{@cxs-id}}\" -F \"#{{@cxs-id}}  #{{@cxs-kind}}  #{{?pane_dead,exited,running}}\"\n\
          bind-key -T cxs e {exec}\n\
          bind-key -T cxs r {repl}\n\
          bind-key -T cxs l display-popup -E -w 90% -h 60% -d \"#{{pane_current_path}}\" '{cxs} list --watch'\n\
-         bind-key -T cxs w run-shell -b '{cxs} attach --waiting'\n\
-         # Running and waiting agents in the status line.\n\
-         set-option -ag status-right ' #({cxs} status-line)'\n",
+         bind-key -T cxs w run-shell -b 'out=$({cxs} attach --waiting 2>&1) || {tell}'\n\
+         # Running and waiting agents in the status line: added once, however often this is\n\
+         # sourced, with room to show.\n\
+         if-shell -F \"#{{m:*status-line*,#{{status-right}}}}\" {{}} {{ set-option -ag status-right ' #({cxs} status-line)' }}\n\
+         if-shell -F \"#{{e|<:#{{status-right-length}},80}}\" {{ set-option -g status-right-length 80 }}\n",
         exec = prompt("cxs exec:", "exec"),
         repl = prompt("cxs repl:", "repl --attach"),
     );

@@ -11,9 +11,14 @@ struct Desk {
 impl Desk {
     fn new() -> Self {
         let env = TestEnv::new();
-        let snippet = env.cxs(&["tmux-conf"]).success();
+        // The test's tmux server has none of cxs's variables: carry them into the bindings.
+        let carry =
+            ["--carry", "CXS_HOME", "--carry", "CXS_TMUX_SOCKET", "--carry", "CXS_CODEX_BIN"];
+        let snippet = env.cxs(&[&["tmux-conf"], &carry[..]].concat()).success();
         let file = env.root().join("cxs.tmux.conf");
         std::fs::write(&file, &snippet).unwrap();
+        // Sourced twice, as a reloaded ~/.tmux.conf does.
+        env.tmux_ok(&["source-file", file.to_str().unwrap()]);
         env.tmux_ok(&["source-file", file.to_str().unwrap()]);
         let outer = TestEnv::new();
         let attach = format!(
@@ -63,7 +68,12 @@ fn bindings_live_in_their_own_key_table() {
     let prefix = desk.env.tmux_ok(&["list-keys", "-T", "prefix", "a"]);
     assert!(prefix.contains("switch-client -T cxs"), "{prefix}");
     let status = desk.env.tmux_ok(&["show-options", "-gv", "status-right"]);
-    assert!(status.contains("status-line"), "{status}");
+    assert_eq!(status.matches("status-line").count(), 1, "added once: {status}");
+    let length = desk.env.tmux_ok(&["show-options", "-gv", "status-right-length"]);
+    assert!(length.trim().parse::<u32>().unwrap() >= 80, "{length}");
+    // Only what was asked for is baked in.
+    let plain = desk.env.cxs(&["tmux-conf"]).success();
+    assert!(!plain.contains("CXS_HOME=") && !plain.contains("CXS_CODEX_BIN="), "{plain}");
     let err = desk.env.cxs(&["tmux-conf", "--key", "a;b"]).fails(1);
     assert!(err.starts_with("error: invalid key 'a;b'"), "{err}");
 }
@@ -80,6 +90,9 @@ fn exec_from_a_prompt_keeps_the_text_exact() {
     let row = &desk.env.list_json()[0];
     assert_eq!(row["kind"], "exec");
     assert_eq!(row["prompt"], text);
+    // The new id shows as a tmux message.
+    let id = row["id"].as_str().unwrap().to_owned();
+    wait_until("the id as a message", || desk.screen().contains(&format!("cxs: {id}")));
 }
 
 #[test]
@@ -103,6 +116,9 @@ fn repl_from_a_prompt_switches_the_client_to_it() {
 fn pick_list_and_jump_to_waiting() {
     let desk = Desk::new();
     let env = &desk.env;
+    // Nothing waits yet: a message says so, rather than run-shell's "returned 1".
+    desk.press(&["C-b", "a", "w"]);
+    wait_until("the message", || desk.screen().contains("cxs: no session is waiting"));
     env.new_exec(&[("FAKE_AGENT_SLEEP", "60")], &["--id", "busy-one", "x"]);
     env.cxs(&["new", "repl", "--id", "asks"]).env("FAKE_AGENT_STDIN", "1").success();
     // Codex reports a turn's end after printing it.
@@ -112,7 +128,7 @@ fn pick_list_and_jump_to_waiting() {
     assert_eq!(env.cxs(&["status-line"]).success(), "cxs 1 running 1 waiting\n");
 
     desk.press(&["C-b", "a", "s"]);
-    wait_until("the session tree", || desk.screen().contains("cxs-busy-one-"));
+    wait_until("the session tree", || desk.screen().contains("busy-one  exec  running"));
     assert!(!desk.screen().contains("user-own:"), "only cxs sessions: {}", desk.screen());
     desk.press(&["q"]);
 
@@ -124,12 +140,34 @@ fn pick_list_and_jump_to_waiting() {
         || desk.screen().contains("STATUS") && desk.screen().contains("waiting"),
         shown,
     );
-    desk.press(&["C-c"]);
+    desk.press(&["q"]);
     // Keys pressed while the popup closes would go to the popup.
-    wait_until("the popup to close", || !desk.screen().contains("STATUS"));
+    wait_until("the popup to close on q", || !desk.screen().contains("STATUS"));
+    desk.press(&["C-b", "a", "l"]);
+    wait_until("the live list again", || desk.screen().contains("STATUS"));
+    desk.press(&["Escape"]);
+    wait_until("the popup to close on Esc", || !desk.screen().contains("STATUS"));
 
     desk.press(&["C-b", "a", "w"]);
     wait_until("the client on the waiting session", || {
         desk.client_session() == env.tmux_name("asks")
     });
+}
+
+#[test]
+fn the_plugin_entry_point_sources_the_bindings() {
+    let env = TestEnv::new();
+    let plugin = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("cxs.tmux");
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_cxs")).parent().unwrap().to_owned();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    env.tmux_ok(&["set-environment", "-g", "PATH", &path]);
+    env.tmux_ok(&["set-option", "-g", "@cxs-key", "F5"]);
+    // As TPM runs it: from the server, twice (a reload).
+    for _ in 0..2 {
+        env.tmux_ok(&["run-shell", plugin.to_str().unwrap()]);
+    }
+    let prefix = env.tmux_ok(&["list-keys", "-T", "prefix", "F5"]);
+    assert!(prefix.contains("switch-client -T cxs"), "{prefix}");
+    let status = env.tmux_ok(&["show-options", "-gv", "status-right"]);
+    assert_eq!(status.matches("status-line").count(), 1, "{status}");
 }
