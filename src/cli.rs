@@ -51,6 +51,8 @@ pub enum Command {
     Delete(DeleteArgs),
     /// Start lost or exited sessions again, in place, in the same conversation.
     Resume(ResumeArgs),
+    /// Give a session another id.
+    Rename(RenameArgs),
     /// Sum the tokens agents spent, over all sessions, deleted ones included.
     Usage(UsageArgs),
     /// Show what a worktree session's agent changed against its base, committed or not.
@@ -264,6 +266,43 @@ pub struct ListArgs {
     /// Redraw the table every second until interrupted.
     #[arg(short = 'w', long, conflicts_with = "json")]
     pub watch: bool,
+    /// Only sessions with this status (repeat for several).
+    #[arg(long, value_enum, value_name = "STATUS")]
+    pub status: Vec<StatusName>,
+    /// Only sessions of this kind (exec, repl, cmd, or an agent's name).
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+}
+
+/// A session status, as `list --status` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusName {
+    /// The agent works.
+    Running,
+    /// The agent waits for you.
+    Waiting,
+    /// The agent ended.
+    Exited,
+    /// tmux lost the session without an exit recorded.
+    Lost,
+    /// The session's record cannot be read.
+    Broken,
+    /// The session's tmux server does not answer.
+    Unreachable,
+}
+
+impl StatusName {
+    /// The name `list` shows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusName::Running => "running",
+            StatusName::Waiting => "waiting",
+            StatusName::Exited => "exited",
+            StatusName::Lost => "lost",
+            StatusName::Broken => "broken",
+            StatusName::Unreachable => "unreachable",
+        }
+    }
 }
 
 /// `cxs attach`.
@@ -303,10 +342,21 @@ pub struct LogsArgs {
 
 /// `cxs delete`.
 #[derive(Debug, Args)]
+#[allow(clippy::struct_excessive_bools)] // each is a flag of the command line
 pub struct DeleteArgs {
     /// Sessions: list indexes, ids, or unique id prefixes.
-    #[arg(value_name = "SELECTOR", required = true, add = ArgValueCandidates::new(session_ids))]
+    #[arg(
+        value_name = "SELECTOR",
+        required_unless_present_any = ["exited", "lost"],
+        add = ArgValueCandidates::new(session_ids)
+    )]
     pub selectors: Vec<Selector>,
+    /// Every exited session too (their tmux sessions, kept to show how they ended, go).
+    #[arg(long)]
+    pub exited: bool,
+    /// Every lost session too.
+    #[arg(long)]
+    pub lost: bool,
     /// Delete worktree sessions even with uncommitted changes or unmerged commits (the
     /// branch, and so its commits, is kept).
     #[arg(long)]
@@ -332,6 +382,17 @@ pub struct ResumeArgs {
     /// Print what would run for each session (argv and directory), and change nothing.
     #[arg(long)]
     pub plan: bool,
+}
+
+/// `cxs rename`.
+#[derive(Debug, Args)]
+pub struct RenameArgs {
+    /// The session: list index, id, or unique id prefix.
+    #[arg(value_name = "SELECTOR", add = ArgValueCandidates::new(session_ids))]
+    pub selector: Selector,
+    /// Its new id (1-64 of A-Z a-z 0-9 _ -, not all digits).
+    #[arg(value_name = "NEW")]
+    pub new: SessionId,
 }
 
 /// `cxs usage`.

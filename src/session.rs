@@ -94,6 +94,20 @@ pub enum Status {
     Unreachable(String),
 }
 
+impl Status {
+    /// The status's name, without an exit code: what `list --status` and `--json` take.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Status::Running => "running",
+            Status::Waiting => "waiting",
+            Status::Exited(_) => "exited",
+            Status::Lost => "lost",
+            Status::Broken => "broken",
+            Status::Unreachable(_) => "unreachable",
+        }
+    }
+}
+
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -253,6 +253,25 @@ impl Store {
         SessionDir(self.sessions_dir().join(id.as_str()))
     }
 
+    /// Moves session `from`'s directory to `to`'s, which must not exist (never replaced,
+    /// even by a race).
+    pub fn rename(&self, from: &SessionId, to: &SessionId) -> Result<SessionDir> {
+        let (old, new) = (self.session(from), self.session(to));
+        match rustix::fs::renameat_with(
+            rustix::fs::CWD,
+            &old.0,
+            rustix::fs::CWD,
+            &new.0,
+            rustix::fs::RenameFlags::NOREPLACE,
+        ) {
+            Ok(()) => Ok(new),
+            Err(rustix::io::Errno::EXIST) => bail!("session '{to}' already exists"),
+            Err(e) => Err(io::Error::from(e)).with_context(|| {
+                format!("cannot rename {} to {}", old.0.display(), new.0.display())
+            }),
+        }
+    }
+
     /// Claims `id` by creating its directory; fails if the id is taken.
     pub fn create(&self, id: &SessionId) -> Result<Option<SessionDir>> {
         let sessions = self.sessions_dir();

@@ -19,7 +19,17 @@ const GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 pub fn run(args: &DeleteArgs) -> Result<()> {
     let env = Env::load()?;
     let sessions = env.sessions()?;
-    let chosen = session::resolve_all(&sessions, &args.selectors)?;
+    let mut chosen = session::resolve_all(&sessions, &args.selectors)?;
+    for session in &sessions {
+        let finished = match session.status {
+            Status::Exited(_) => args.exited,
+            Status::Lost => args.lost,
+            _ => false,
+        };
+        if finished && !chosen.iter().any(|c| c.id == session.id) {
+            chosen.push(session);
+        }
+    }
     for session in &chosen {
         if let Status::Unreachable(_) = session.status {
             bail!("{:#}; nothing deleted", session.pane().unwrap_err());

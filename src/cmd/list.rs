@@ -34,6 +34,11 @@ pub fn run(args: &ListArgs) -> Result<()> {
             .iter()
             .zip(changes)
             .map(|((s, extras), changes)| Row::new(s, *extras, now, changes))
+            // Filtered rows keep their index, which selectors use.
+            .filter(|row| {
+                args.status.is_empty() || args.status.iter().any(|s| s.as_str() == row.status)
+            })
+            .filter(|row| args.kind.as_ref().is_none_or(|kind| row.kind.as_ref() == Some(kind)))
             .collect();
         if args.json {
             serde_json::to_writer_pretty(&mut out, &rows)?;
@@ -218,13 +223,10 @@ impl Row {
         let tree = sidecar.and_then(|s| s.worktree.as_ref());
         let path = |p: &std::path::Path| p.to_string_lossy().into_owned();
         let log = session.dir.log();
-        let (status, exit_code) = match session.status {
-            Status::Running => ("running", None),
-            Status::Waiting => ("waiting", None),
-            Status::Exited(code) => ("exited", code),
-            Status::Lost => ("lost", None),
-            Status::Broken => ("broken", None),
-            Status::Unreachable(_) => ("unreachable", None),
+        let status = session.status.name();
+        let exit_code = match session.status {
+            Status::Exited(code) => code,
+            _ => None,
         };
         let error = match (&session.sidecar, &session.status) {
             (Err(why), _) => Some(why.clone()),

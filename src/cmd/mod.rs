@@ -13,6 +13,7 @@ mod logs;
 mod merge;
 mod new;
 mod notify_hook;
+mod rename;
 mod resume;
 mod runner;
 mod send;
@@ -73,6 +74,7 @@ pub fn run(command: Command) -> Result<()> {
         Command::Logs(args) => logs::run(&args),
         Command::Delete(args) => delete::run(&args),
         Command::Resume(args) => resume::run(&args),
+        Command::Rename(args) => rename::run(&args),
         Command::Usage(args) => usage::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Merge(args) => merge::run(&args),

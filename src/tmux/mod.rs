@@ -263,6 +263,18 @@ impl Tmux {
         Some((major.parse().ok()?, minor.parse().ok()?))
     }
 
+    /// Renames session `name` to `to`, tagged with cxs id `id`, in one call.
+    pub fn rename(&self, name: &SessionName, to: &SessionName, id: &str) -> Result<()> {
+        let chain = Chain::default().cmd(["rename-session", "-t", &name.target(), &to.0]).cmd([
+            "set-option",
+            "-t",
+            &to.target(),
+            ID_OPTION,
+            id,
+        ]);
+        self.run(&chain, None).map(drop)
+    }
+
     /// Kills sessions in one tmux call.
     pub fn kill(&self, names: &[&SessionName]) -> Result<()> {
         self.start_kill(names)?.finish()

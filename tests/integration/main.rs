@@ -17,6 +17,7 @@ mod list;
 mod logs;
 mod new;
 mod resume;
+mod tidy;
 mod tmux_conf;
 mod trace;
 mod worktree;
