@@ -51,6 +51,8 @@ pub enum Command {
     Delete(DeleteArgs),
     /// Start lost or exited sessions again, in place, in the same conversation.
     Resume(ResumeArgs),
+    /// Print what happened to sessions: created, running, turn-ended, waiting, exited, ...
+    Events(EventsArgs),
     /// Give a session another id.
     Rename(RenameArgs),
     /// Sum the tokens agents spent, over all sessions, deleted ones included.
@@ -382,6 +384,24 @@ pub struct ResumeArgs {
     /// Print what would run for each session (argv and directory), and change nothing.
     #[arg(long)]
     pub plan: bool,
+}
+
+/// `cxs events`.
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// Only these sessions: list indexes, ids, or id prefixes (deleted sessions' too).
+    #[arg(value_name = "SELECTOR", add = ArgValueCandidates::new(session_ids))]
+    pub selectors: Vec<Selector>,
+    /// Keep printing events as they happen.
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// Print the events as JSON lines, as journaled.
+    #[arg(long)]
+    pub json: bool,
+    /// Only events since then: a time (2026-12-03T14:00:00Z, 2026-12-03) or how long ago
+    /// (10m, 2h).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
 }
 
 /// `cxs rename`.

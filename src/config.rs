@@ -25,6 +25,25 @@ pub struct Config {
     /// Worktree set-up by repository path (`~/` expands), for `new --worktree`.
     #[serde(default)]
     pub repos: BTreeMap<String, RepoConfig>,
+    /// Programs run when sessions change state.
+    #[serde(default)]
+    pub hooks: Hooks,
+}
+
+/// `[hooks]`: argv arrays run with `CXS_ID`, `CXS_KIND`, `CXS_STATUS`, `CXS_EVENT`,
+/// `CXS_EXIT_CODE`, `CXS_LAST_MESSAGE` and `CXS_CWD` in their environment.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hooks {
+    /// When an agent starts waiting for the user.
+    pub on_waiting: Option<Vec<String>>,
+    /// When an agent finishes a turn.
+    pub on_turn_end: Option<Vec<String>>,
+    /// When an agent exits.
+    pub on_exit: Option<Vec<String>>,
+    /// How long a hook may run before it is killed (default 10s).
+    #[serde(default, deserialize_with = "duration")]
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// `[repos."PATH"]`: what a new worktree of that repository gets before its agent starts.
@@ -116,10 +135,15 @@ pub struct AgentConfig {
 impl Config {
     /// Reads the configuration file, if there is one.
     pub fn load() -> Result<Self> {
-        let Some(path) = path() else {
-            return Ok(Config::default());
-        };
-        let text = match std::fs::read_to_string(&path) {
+        match path() {
+            Some(path) => Self::load_from(&path),
+            None => Ok(Config::default()),
+        }
+    }
+
+    /// Reads the configuration file at `path`; a missing one is an empty configuration.
+    pub fn load_from(path: &std::path::Path) -> Result<Self> {
+        let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
@@ -156,6 +180,14 @@ impl Config {
     }
 }
 
+/// Deserializes a duration written as humantime does (`10s`, `2m`).
+fn duration<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<std::time::Duration>, D::Error> {
+    let text: Option<String> = Option::deserialize(d)?;
+    text.map(|t| humantime::parse_duration(&t).map_err(serde::de::Error::custom)).transpose()
+}
+
 /// Parses a size: bytes, or a number with `K`, `M` or `G` (powers of 1024, `iB`/`B` allowed).
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let text = text.trim();
@@ -189,7 +221,8 @@ fn size<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u64>
 }
 
 /// `CXS_CONFIG`, else `$XDG_CONFIG_HOME/cxs/config.toml`, else `~/.config/cxs/config.toml`.
-fn path() -> Option<PathBuf> {
+/// Where the configuration file is: `CXS_CONFIG`, else `$XDG_CONFIG_HOME/cxs/config.toml`.
+pub fn path() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("CXS_CONFIG").filter(|p| !p.is_empty()) {
         return Some(path.into());
     }

@@ -7,6 +7,7 @@ mod cli;
 mod cmd;
 mod config;
 mod env;
+mod events;
 mod git;
 mod hidden;
 mod procs;

@@ -139,6 +139,9 @@ pub struct Sidecar {
     /// How many times `resume` started the session again.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub resumed: u32,
+    /// The configuration file `new` read (its `[hooks]` run for this session's events).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<PathBuf>,
     /// The size past which its log rotates, as `new` was given it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_log: Option<u64>,
@@ -230,6 +233,11 @@ impl Store {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
         }
+    }
+
+    /// The events journal, `CXS_HOME/events.jsonl`.
+    pub fn journal(&self) -> PathBuf {
+        self.root.join("events.jsonl")
     }
 
     /// Where worktrees go, `CXS_HOME/worktrees`.
@@ -459,6 +467,11 @@ impl SessionDir {
     /// The directory itself.
     pub fn path(&self) -> &Path {
         &self.0
+    }
+
+    /// The events journal of the store this session is in.
+    pub fn journal(&self) -> PathBuf {
+        self.0.parent().and_then(Path::parent).unwrap_or(&self.0).join("events.jsonl")
     }
 
     /// The pane's log.
@@ -781,6 +794,7 @@ mod tests {
             resumed: 0,
             max_log: None,
             transcript: None,
+            config: None,
             server: None,
         };
         let staged = dir.stage(&sidecar).unwrap();

@@ -35,19 +35,23 @@ fn record(dir: PathBuf) -> Result<()> {
     let input: Input = serde_json::from_str(&text)
         .with_context(|| format!("invalid hook input for {}", dir.display()))?;
     let dir = SessionDir::from_path(dir);
-    dir.update(|s| {
+    let stop = input.hook_event_name == "Stop";
+    let sidecar = dir.update(|s| {
         // A `/clear` or a resume starts another conversation in the same pane: it replaces
         // the last.
         if input.session_id.is_some() {
             s.conversation = input.session_id;
             s.transcript = input.transcript_path;
         }
-        if input.hook_event_name == "Stop" {
+        if stop {
             s.turn_ended = Some(Utc::now());
             if input.last_assistant_message.is_some() {
                 s.last_message = input.last_assistant_message;
             }
         }
     })?;
+    if stop {
+        super::notify_hook::turn_ended(&dir, &sidecar);
+    }
     Ok(())
 }

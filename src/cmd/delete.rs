@@ -4,6 +4,7 @@ use anyhow::{Context, Result, anyhow, bail};
 
 use crate::cli::DeleteArgs;
 use crate::env::Env;
+use crate::events::{self, Event};
 use crate::git::{AtRisk, Git, Worktree};
 use crate::procs::{self, Tree};
 use crate::session::{self, Session, Status};
@@ -102,6 +103,10 @@ pub fn run(args: &DeleteArgs) -> Result<()> {
     let spent: Vec<_> =
         chosen.iter().filter_map(|s| session::spent(&s.id, s.sidecar.as_ref().ok()?)).collect();
     let recorded = env.store.record_spent(&spent);
+    for session in &chosen {
+        let kind = session.sidecar.as_ref().map_or("-", |s| s.kind.as_str());
+        events::record(&env.store.journal(), &Event::now(&session.id, kind, "deleted"), None);
+    }
     // Every directory goes even when one fails; the first failure is reported.
     let removed = trash
         .into_iter()

@@ -7,6 +7,7 @@ mod claude_hook;
 mod completions;
 mod delete;
 mod diff;
+mod events;
 mod list;
 mod log_writer;
 mod logs;
@@ -74,6 +75,7 @@ pub fn run(command: Command) -> Result<()> {
         Command::Logs(args) => logs::run(&args),
         Command::Delete(args) => delete::run(&args),
         Command::Resume(args) => resume::run(&args),
+        Command::Events(args) => events::run(&args),
         Command::Rename(args) => rename::run(&args),
         Command::Usage(args) => usage::run(&args),
         Command::Diff(args) => diff::run(&args),

@@ -13,6 +13,7 @@ use crate::catalog::{Agent, Conversation};
 use crate::cli::{AgentArgs, CodexArgs, ExecArgs, New, NewArgs, NewCommand, ReplArgs};
 use crate::config::Defaults;
 use crate::env::Env;
+use crate::events::{self, Event};
 use crate::git::{Git, Worktree};
 use crate::hidden;
 use crate::session::{self, tmux_name};
@@ -111,6 +112,7 @@ pub fn run(command: New) -> Result<()> {
         return Err(super::SilentExit(130).into());
     }
     drop(lock);
+    events::note(&dir, &sidecar, Event::now(id.as_str(), sidecar.kind.as_str(), "created"));
     let mut out = std::io::stdout().lock();
     writeln!(out, "{id}")?;
     out.flush()?;
@@ -363,6 +365,7 @@ fn first_sidecar(id: &SessionId, plan: &Plan<'_>, server: Socket) -> Sidecar {
         resumed: 0,
         max_log: Some(plan.max_log),
         transcript: None,
+        config: crate::config::path(),
     }
 }
 

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use serde::Deserialize;
 
+use crate::events;
 use crate::hidden::MARKER_VAR;
 use crate::store::SessionDir;
 use crate::tokens;
@@ -70,6 +71,9 @@ pub fn run(dir: Option<PathBuf>, json: &str) -> Result<()> {
     } else {
         dir.read()
     };
+    if let (Ok(sidecar), true) = (&sidecar, event.kind == "agent-turn-complete" && !titling) {
+        turn_ended(&dir, sidecar);
+    }
     // The user's own hook runs even when recording failed.
     let chained = sidecar.as_ref().ok().and_then(|s| s.chained_notify.clone()).unwrap_or_default();
     if let Some((program, args_before)) = chained.split_first() {
@@ -80,4 +84,17 @@ pub fn run(dir: Option<PathBuf>, json: &str) -> Result<()> {
             .with_context(|| format!("cannot run your notify program '{program}'"))?;
     }
     sidecar.map(drop)
+}
+
+/// Journals the end of a turn and the wait for the user that follows (running their hooks);
+/// Claude Code's `Stop` hook says the same.
+pub fn turn_ended(dir: &SessionDir, sidecar: &crate::store::Sidecar) {
+    let (id, kind) = (sidecar.id.as_str(), sidecar.kind.as_str());
+    let mut ended = events::Event::now(id, kind, "turn-ended");
+    ended.last_message.clone_from(&sidecar.last_message);
+    events::note(dir, sidecar, ended);
+    let mut waiting = events::Event::now(id, kind, "waiting");
+    waiting.why = Some("input".to_owned());
+    waiting.last_message.clone_from(&sidecar.last_message);
+    events::note(dir, sidecar, waiting);
 }

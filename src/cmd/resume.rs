@@ -14,6 +14,7 @@ use crate::caller::Caller;
 use crate::catalog;
 use crate::cli::ResumeArgs;
 use crate::env::Env;
+use crate::events::{self, Event};
 use crate::hidden;
 use crate::quote;
 use crate::session::{self, Selector, Session, Status};
@@ -249,6 +250,7 @@ fn restart(
         return Err(err);
     }
     drop(lock);
+    events::note(dir, &sidecar, Event::now(plan.id.as_str(), sidecar.kind.as_str(), "resumed"));
     Ok(())
 }
 

@@ -13,6 +13,7 @@ use signal_hook::consts::{SIGINT, SIGQUIT};
 
 use super::SilentExit;
 use crate::caller::{self, Caller};
+use crate::events::{self, Event};
 use crate::store::SessionDir;
 
 /// Variables that describe the pane, not the caller: tmux's values win.
@@ -59,6 +60,8 @@ pub fn run(dir: PathBuf) -> Result<()> {
     let code = match command.spawn() {
         Ok(mut child) => {
             record(&dir, |s| s.pid = Some(child.id()));
+            let (id, kind) = (sidecar.id.as_str(), sidecar.kind.as_str());
+            events::note(&dir, &sidecar, Event::now(id, kind, "running"));
             let status = child.wait().with_context(|| {
                 format!("cannot wait for the agent of {}", dir.path().display())
             })?;
@@ -73,6 +76,11 @@ pub fn run(dir: PathBuf) -> Result<()> {
         s.exit_code = Some(code);
         s.finished = Some(Utc::now());
     });
+    if dir.path().exists() {
+        let mut exited = Event::now(sidecar.id.as_str(), sidecar.kind.as_str(), "exited");
+        exited.exit_code = Some(code);
+        events::note(&dir, &sidecar, exited);
+    }
     Err(SilentExit(u8::try_from(code).unwrap_or(1)).into())
 }
 

@@ -11,6 +11,7 @@ mod codex;
 mod delete;
 mod drive;
 mod environment;
+mod events;
 mod faults;
 mod help;
 mod list;
