@@ -492,8 +492,15 @@ pub struct SendArgs {
     #[arg(value_name = "TEXT", allow_hyphen_values = true)]
     pub text: String,
     /// Type the text without submitting it.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "wait")]
     pub no_enter: bool,
+    /// Wait for the turn this starts to end, then print the agent's last message (Codex's
+    /// and Claude Code's, from their hooks; other agents' screen once it waits again).
+    #[arg(long)]
+    pub wait: bool,
+    /// With --wait: give up after this long (e.g. 30s, 5m) and exit with status 124.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "wait")]
+    pub timeout: Option<Duration>,
 }
 
 /// `cxs wait`.
@@ -505,6 +512,19 @@ pub struct WaitArgs {
     /// Give up after this long (e.g. 30s, 5m) and exit with status 124.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
+    /// What to wait for: the agents' exit, or their waiting for you (a turn's end, a
+    /// question); an agent that exits first ends the wait too.
+    #[arg(long, value_enum, default_value_t = Until::Exited)]
+    pub until: Until,
+}
+
+/// What `wait` waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Until {
+    /// The agent exited.
+    Exited,
+    /// The agent waits for the user.
+    Waiting,
 }
 
 /// `cxs capture`.

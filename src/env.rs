@@ -32,6 +32,13 @@ impl Env {
         session::all(&self.store, &self.tmux, None)
     }
 
+    /// Every session, with `waiting` also told from the screens of agents that have patterns
+    /// for it (one capture per such session, in the listing's tmux call).
+    pub fn sessions_with_screens(&self) -> Result<Vec<Session>> {
+        let agents = crate::catalog::all(&self.config)?;
+        session::all(&self.store, &self.tmux, Some(&agents))
+    }
+
     /// Resolves one selector against a fresh listing.
     pub fn resolve(&self, selector: &Selector) -> Result<Session> {
         let mut sessions = self.sessions()?;

@@ -635,6 +635,15 @@ fn status(
     }
 }
 
+/// Whether the agent's hook reported the end of a turn after the last input `send` gave it.
+pub fn turn_over(sidecar: &Sidecar) -> bool {
+    match (sidecar.turn_ended, sidecar.input_sent) {
+        (Some(ended), Some(sent)) => ended > sent,
+        (Some(_), None) => true,
+        (None, _) => false,
+    }
+}
+
 /// Whether the agent reported the end of a turn and nothing has happened since: no input
 /// from `cxs send`, and no output beyond the redraw that follows the report.
 fn turn_ended(sidecar: &Sidecar, pane: &PaneState) -> bool {

@@ -1,13 +1,22 @@
 //! `cxs send`: type text into a running agent and submit it, as a person at the pane would.
 
-use std::io::Read;
-use std::time::Duration;
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use crate::cli::SendArgs;
 use crate::env::Env;
+use crate::hidden;
+use crate::session::{self, Selector, Session, Status};
+
+/// How often `--wait` reads the sidecar for the turn's end.
+const POLL: Duration = Duration::from_millis(50);
+/// How often `--wait` looks at the screen of an agent without hooks.
+const SCREEN_CHECK: Duration = Duration::from_millis(500);
+/// How long after sending a screen that waits is taken for the answer.
+const SETTLE: Duration = Duration::from_secs(1);
 
 /// TUIs take an Enter that arrives in the same burst as the text for part of a paste, so
 /// it is pressed a moment later, as its own key.
@@ -48,8 +57,54 @@ pub fn run(args: &SendArgs) -> Result<()> {
     }
     // The agent has its answer: a notify-based `waiting` is over. The text is delivered
     // either way, so a sidecar that cannot take the note is only worth a warning.
-    if let Err(err) = session.dir.update(|s| s.input_sent = Some(Utc::now())) {
+    let sent = Utc::now();
+    if let Err(err) = session.dir.update(|s| s.input_sent = Some(sent)) {
         eprintln!("warning: {err:#}");
     }
+    if args.wait {
+        let reply = reply(&env, &session, sent, args.timeout)?;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{}", reply.trim_end())?;
+    }
     Ok(())
+}
+
+/// The agent's answer to what was sent at `sent`: the last message its hook reports at the
+/// turn's end (Codex, Claude Code), or, for agents without one, its screen once the screen
+/// says it waits again.
+fn reply(
+    env: &Env,
+    session: &Session,
+    sent: DateTime<Utc>,
+    timeout: Option<Duration>,
+) -> Result<String> {
+    let start = Instant::now();
+    let sidecar = session.dir.read()?;
+    // Agents whose hooks cxs set report their turns: their argv runs cxs's hook.
+    let hooked = sidecar.argv.iter().any(|a| a.contains(hidden::NOTIFY) || a.contains("__hook"));
+    let mut last_look = Instant::now();
+    loop {
+        std::thread::sleep(POLL);
+        let now = session.dir.read()?;
+        if let Some(code) = now.exit_code {
+            bail!("session '{}' exited ({code}) before it answered", session.id);
+        }
+        if hooked && now.turn_ended.is_some_and(|ended| ended > sent) {
+            return Ok(now.last_message.unwrap_or_default());
+        }
+        // A screen that waits at once may not have taken the input yet: give it a moment.
+        if !hooked && start.elapsed() >= SETTLE && last_look.elapsed() >= SCREEN_CHECK {
+            last_look = Instant::now();
+            let all = env.sessions_with_screens()?;
+            let found = session::resolve(&all, &Selector::Prefix(session.id.clone()))?;
+            if found.status == Status::Waiting {
+                let pane = found.pane()?;
+                return found.tmux.capture(&pane.name, 0, false);
+            }
+        }
+        if timeout.is_some_and(|limit| start.elapsed() >= limit) {
+            eprintln!("error: timed out waiting for session '{}' to answer", session.id);
+            return Err(super::SilentExit(124).into());
+        }
+    }
 }

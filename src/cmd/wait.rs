@@ -1,11 +1,11 @@
-//! `cxs wait`: block until agents exit and pass their exit status on.
+//! `cxs wait`: block until agents exit (and pass their exit status on), or wait for the user.
 
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
 use super::SilentExit;
-use crate::cli::WaitArgs;
+use crate::cli::{Until, WaitArgs};
 use crate::env::Env;
 use crate::session::{self, Session, Status};
 
@@ -14,30 +14,58 @@ const POLL: Duration = Duration::from_millis(100);
 /// How often the sessions' status is derived again (one tmux call per server), for one that
 /// vanished without recording an exit.
 const TMUX_CHECK: Duration = Duration::from_secs(2);
+/// How often the screens of agents waited on with `--until waiting` are looked at.
+const SCREEN_CHECK: Duration = Duration::from_millis(500);
 /// The exit status of a timeout, as timeout(1) uses.
 const TIMED_OUT: u8 = 124;
 
 /// Waits for every selected session; exits with the first non-zero status among them.
 pub fn run(args: &WaitArgs) -> Result<()> {
     let env = Env::load()?;
-    let sessions = env.sessions()?;
+    let sessions =
+        if args.until == Until::Waiting { env.sessions_with_screens()? } else { env.sessions()? };
     let chosen = session::resolve_all(&sessions, &args.selectors)?;
     let start = Instant::now();
     let mut last_tmux_check = Instant::now();
-    // Exit codes by position; `None` while running. A lost session counts as failed.
-    let mut codes: Vec<Option<u8>> = chosen.iter().map(|s| code(s)).collect();
+    // Exit codes by position; `None` while running. A lost session counts as failed; with
+    // `--until waiting`, one that waits already is done.
+    let mut codes: Vec<Option<u8>> = chosen
+        .iter()
+        .map(|s| {
+            if args.until == Until::Waiting && s.status == Status::Waiting {
+                Some(0)
+            } else {
+                code(s)
+            }
+        })
+        .collect();
     loop {
         // Every TMUX_CHECK the status is derived again; in between, only the exit code the
         // runner records is read.
-        let fresh = if last_tmux_check.elapsed() >= TMUX_CHECK {
+        // Waiting shows on screens: looked at more often.
+        let every = if args.until == Until::Waiting { SCREEN_CHECK } else { TMUX_CHECK };
+        let fresh = if last_tmux_check.elapsed() >= every {
             last_tmux_check = Instant::now();
-            Some(env.sessions()?)
+            Some(if args.until == Until::Waiting {
+                env.sessions_with_screens()?
+            } else {
+                env.sessions()?
+            })
         } else {
             None
         };
         for (code, session) in codes.iter_mut().zip(&chosen).filter(|(c, _)| c.is_none()) {
-            let recorded = session.dir.read().ok().and_then(|s| s.exit_code);
+            let sidecar = session.dir.read().ok();
+            let recorded = sidecar.as_ref().and_then(|s| s.exit_code);
             let now = fresh.as_ref().map(|all| all.iter().find(|s| s.id == session.id));
+            if args.until == Until::Waiting
+                && recorded.is_none()
+                && (sidecar.as_ref().is_some_and(session::turn_over)
+                    || now.flatten().is_some_and(|s| s.status == Status::Waiting))
+            {
+                *code = Some(0);
+                continue;
+            }
             *code = match (recorded, now) {
                 (Some(exit), _) => Some(exit_status(exit)),
                 (None, Some(Some(now))) => self::code(now),

@@ -98,8 +98,9 @@ fn claude_reports_its_conversation_resumes_it_and_counts_its_tokens() {
     assert!(plan.contains(&format!("--resume {conversation}")), "{plan}");
     assert_eq!(claude.cxs(&["resume", "--all"]).success(), "c\n");
     wait_until("the old turn on screen", || claude.screen("c").contains("ECHO: hello claude"));
-    claude.cxs(&["send", "c", "and again"]).success();
-    wait_until("the new reply", || claude.screen("c").contains("ECHO: and again"));
+    // `send --wait` prints the reply, from Claude's Stop hook.
+    let reply = claude.cxs(&["send", "--wait", "--timeout", "60s", "c", "and again"]).success();
+    assert_eq!(reply, "ECHO: and again\n");
     // The same conversation: the model sees the first message again.
     let last = claude.model.inputs().pop().unwrap();
     assert_eq!(last, ["hello claude", "and again"], "{:?}", claude.model.inputs());

@@ -178,8 +178,11 @@ fn repl_sessions_in_one_directory_each_resume_their_own_conversation_after_the_s
         wait_until("the old turn back on screen", || {
             codex.screen(id).contains(&format!("ECHO: {word}"))
         });
-        codex.cxs(&["send", id, &format!("again {id}")]).success();
-        wait_until("the new reply", || codex.screen(id).contains(&format!("ECHO: again {id}")));
+        // `send --wait` prints the reply, from Codex's notify hook.
+        let reply = codex
+            .cxs(&["send", "--wait", "--timeout", "60s", id, &format!("again {id}")])
+            .success();
+        assert_eq!(reply, format!("ECHO: again {id}\n"));
         let inputs = codex.model.inputs();
         let asked =
             inputs.iter().find(|texts| texts.last().is_some_and(|t| *t == format!("again {id}")));

@@ -21,6 +21,7 @@ mod resume;
 mod tidy;
 mod tmux_conf;
 mod trace;
+mod turns;
 mod worktree;
 
 #[test]
