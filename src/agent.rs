@@ -245,7 +245,8 @@ pub fn resume_codex(
 }
 
 /// Adds Claude Code hooks that run `command` (a shell command line) when a conversation
-/// starts or resumes (`SessionStart`) and when a turn ends (`Stop`), through `--settings`,
+/// starts or resumes (`SessionStart`), when a turn ends (`Stop`) and when Claude needs the
+/// user (`Notification`: a permission to give, or input after a while), through `--settings`,
 /// which Claude adds to the user's own settings (their hooks keep running).
 pub fn add_claude_hooks(launch: &mut Launch, command: &str) {
     launch.argv.splice(1..1, ["--settings".to_owned(), claude_settings(command)]);
@@ -254,7 +255,8 @@ pub fn add_claude_hooks(launch: &mut Launch, command: &str) {
 /// The `--settings` value with cxs's hooks, running `command`.
 pub fn claude_settings(command: &str) -> String {
     let hook = serde_json::json!([{"hooks": [{"type": "command", "command": command}]}]);
-    serde_json::json!({"hooks": {"SessionStart": hook, "Stop": hook}}).to_string()
+    serde_json::json!({"hooks": {"SessionStart": hook, "Stop": hook, "Notification": hook}})
+        .to_string()
 }
 
 /// A named agent's argv made to continue conversation `conversation`: its command (and the

@@ -1,6 +1,7 @@
-//! `cxs __hook DIR`: what Claude Code's hooks run (cxs adds `SessionStart` and `Stop` at
-//! launch, beside the user's own). Their JSON on standard input names the conversation and
-//! its transcript; `Stop` ends a turn, as Codex's `notify` does.
+//! `cxs __hook DIR`: what Claude Code's hooks run (cxs adds `SessionStart`, `Stop` and
+//! `Notification` at launch, beside the user's own). Their JSON on standard input names the
+//! conversation and its transcript; `Stop` ends a turn, as Codex's `notify` does;
+//! `Notification` says Claude waits for the user (a permission, or input).
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use serde::Deserialize;
 
+use crate::events::{self, Event};
 use crate::store::SessionDir;
 
 /// The part of a hook's input that cxs uses.
@@ -19,6 +21,8 @@ struct Input {
     transcript_path: Option<PathBuf>,
     /// `Stop`'s: the reply that ended the turn.
     last_assistant_message: Option<String>,
+    /// `Notification`'s: what Claude needs from the user.
+    message: Option<String>,
 }
 
 /// Records the hook's event. Never fails towards Claude: a hook's exit status steers it
@@ -52,6 +56,15 @@ fn record(dir: PathBuf) -> Result<()> {
     })?;
     if stop {
         super::notify_hook::turn_ended(&dir, &sidecar);
+    }
+    if input.hook_event_name == "Notification" {
+        // "Claude needs your permission to use Bash", or "Claude is waiting for your input".
+        let message = input.message.unwrap_or_default();
+        let why = if message.contains("permission") { "approval" } else { "input" };
+        let mut waiting = Event::now(sidecar.id.as_str(), sidecar.kind.as_str(), "waiting");
+        waiting.why = Some(why.to_owned());
+        waiting.last_message = Some(message);
+        events::note(&dir, &sidecar, waiting);
     }
     Ok(())
 }

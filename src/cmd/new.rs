@@ -111,8 +111,9 @@ pub fn run(command: New) -> Result<()> {
         let _ = abandon(anyhow::anyhow!("interrupted"));
         return Err(super::SilentExit(130).into());
     }
-    drop(lock);
+    // Journaled under the lock, which the runner waits for: `created` comes before `running`.
     events::note(&dir, &sidecar, Event::now(id.as_str(), sidecar.kind.as_str(), "created"));
+    drop(lock);
     let mut out = std::io::stdout().lock();
     writeln!(out, "{id}")?;
     out.flush()?;

@@ -68,3 +68,25 @@ fn events_follow_shows_new_ones() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn claude_asking_for_a_permission_is_journaled_as_waiting_for_approval() {
+    let env = TestEnv::new();
+    env.cxs(&["new", "cmd", "--id", "asks", "sleep", "60"]).success();
+    env.wait_for_status("asks", "running");
+    let dir = env.session_dir("asks");
+    let input = r#"{"hook_event_name":"Notification","session_id":"s-1","message":"Claude needs your permission to use Bash"}"#;
+    env.cxs(&["__hook", dir.to_str().unwrap()]).stdin(input).success();
+    let json = env.cxs(&["events", "--json", "asks"]).success();
+    let last: serde_json::Value = serde_json::from_str(json.lines().last().unwrap()).unwrap();
+    assert_eq!(
+        (last["event"].as_str(), last["why"].as_str()),
+        (Some("waiting"), Some("approval")),
+        "{json}"
+    );
+    assert_eq!(env.row("asks")["conversation"], "s-1");
+    // A hook's input that cxs cannot read changes nothing and never fails towards Claude.
+    let (_, said) =
+        env.cxs(&["__hook", dir.to_str().unwrap()]).stdin("not json").success_with_stderr();
+    assert!(said.contains("invalid hook input"), "{said}");
+}
