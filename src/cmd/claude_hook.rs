@@ -65,6 +65,7 @@ fn record(dir: PathBuf) -> Result<()> {
         waiting.why = Some(why.to_owned());
         waiting.last_message = Some(message);
         events::note(&dir, &sidecar, waiting);
+        super::notify_hook::alert(&sidecar, why);
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::events;
 use crate::hidden::MARKER_VAR;
 use crate::store::SessionDir;
+use crate::tmux::Tmux;
 use crate::tokens;
 
 /// The first words of the prompt Codex sends in a side turn of its own, to title a thread.
@@ -97,4 +98,12 @@ pub fn turn_ended(dir: &SessionDir, sidecar: &crate::store::Sidecar) {
     waiting.why = Some("input".to_owned());
     waiting.last_message.clone_from(&sidecar.last_message);
     events::note(dir, sidecar, waiting);
+    alert(sidecar, "input");
+}
+
+/// A tmux message (and bell) on the session's server, when `cxs tmux-conf` asked for them.
+pub fn alert(sidecar: &crate::store::Sidecar, why: &str) {
+    if let Some(server) = &sidecar.server {
+        let _ = Tmux::at(server).alert(&format!("cxs: {} waits for {why}", sidecar.id));
+    }
 }

@@ -56,7 +56,9 @@ pub fn run(args: &TmuxConfArgs) -> Result<()> {
          # Running and waiting agents in the status line: added once, however often this is\n\
          # sourced, with room to show.\n\
          if-shell -F \"#{{m:*status-line*,#{{status-right}}}}\" {{}} {{ set-option -ag status-right ' #({cxs} status-line)' }}\n\
-         if-shell -F \"#{{e|<:#{{status-right-length}},80}}\" {{ set-option -g status-right-length 80 }}\n",
+         if-shell -F \"#{{e|<:#{{status-right-length}},80}}\" {{ set-option -g status-right-length 80 }}\n\
+         # A message and a bell when an agent on this server starts waiting for you.\n\
+         set-option -g @cxs-alert on\n",
         exec = prompt("cxs exec:", "exec"),
         repl = prompt("cxs repl:", "repl --attach"),
     );

@@ -263,6 +263,30 @@ impl Tmux {
         Some((major.parse().ok()?, minor.parse().ok()?))
     }
 
+    /// Tells the server's clients `text` (a message, and a bell on their terminals), when
+    /// the user asked for it with the global option `@cxs-alert` (`cxs tmux-conf` sets it).
+    pub fn alert(&self, text: &str) -> Result<()> {
+        let ttys = self.run(
+            &Chain::default().cmd(["list-clients", "-F", "#{?@cxs-alert,#{client_tty},}"]),
+            None,
+        )?;
+        let ttys: Vec<&str> = ttys.lines().filter(|t| !t.is_empty()).collect();
+        if ttys.is_empty() {
+            return Ok(());
+        }
+        // `-l`-less display-message expands formats: the text is kept literal by escaping `#`.
+        let literal = text.replace('#', "##");
+        self.run(&Chain::default().cmd(["display-message", "-d", "4000", &literal]), None)?;
+        for tty in ttys {
+            // A client's terminal is the user's own; a bell there is what a pane's BEL does.
+            let _ = std::fs::OpenOptions::new()
+                .write(true)
+                .open(tty)
+                .and_then(|mut t| std::io::Write::write_all(&mut t, b"\x07"));
+        }
+        Ok(())
+    }
+
     /// Renames session `name` to `to`, tagged with cxs id `id`, in one call.
     pub fn rename(&self, name: &SessionName, to: &SessionName, id: &str) -> Result<()> {
         let chain = Chain::default().cmd(["rename-session", "-t", &name.target(), &to.0]).cmd([

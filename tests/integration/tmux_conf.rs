@@ -125,6 +125,8 @@ fn pick_list_and_jump_to_waiting() {
     env.wait_for_log("asks", "notify=");
     let dir = env.session_dir("asks");
     env.cxs(&["__notify", dir.to_str().unwrap(), r#"{"type":"agent-turn-complete"}"#]).success();
+    // The snippet asked for a message when an agent starts waiting.
+    wait_until("the waiting message", || desk.screen().contains("cxs: asks waits for input"));
     assert_eq!(env.cxs(&["status-line"]).success(), "cxs 1 running 1 waiting\n");
 
     desk.press(&["C-b", "a", "s"]);
