@@ -17,6 +17,8 @@ const LOG: &str = "__log";
 pub const NOTIFY: &str = "__notify";
 /// The hidden command Claude Code's hooks run.
 const HOOK: &str = "__hook";
+/// The hidden command tmux runs when a watched pane falls silent.
+const CHECK: &str = "__check";
 
 /// A hidden command and its arguments.
 #[derive(Debug, PartialEq, Eq)]
@@ -45,6 +47,13 @@ pub enum Hidden {
         /// The session's directory.
         dir: PathBuf,
     },
+    /// Look at a silent pane's screen for the agent's waiting signs.
+    Check {
+        /// The session's directory.
+        dir: PathBuf,
+        /// Its tmux session.
+        name: String,
+    },
 }
 
 /// The hidden command this process was started as, if any; anything malformed goes to
@@ -64,6 +73,9 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Option<Hidden> {
             Some(Hidden::Notify { dir: None, event: text(&args[1])? })
         }
         [verb, dir] if *verb == HOOK => Some(Hidden::Hook { dir: dir.into() }),
+        [verb, dir, name] if *verb == CHECK => {
+            Some(Hidden::Check { dir: dir.into(), name: text(&args[2])? })
+        }
         _ => None,
     }
 }
@@ -94,6 +106,15 @@ pub fn claude_hook(exe: &Path, dir: &Path) -> Option<String> {
         })
     };
     Some(format!("{} {HOOK} {}", word(exe)?, word(dir)?))
+}
+
+/// The tmux command a silent pane runs (`alert-silence`): `cxs __check DIR NAME`, in the
+/// background, NAME being the session's own (`#{session_name}`). `None` when a path cannot
+/// be written into a tmux command.
+pub fn silence_check(exe: &Path, dir: &Path) -> Option<String> {
+    let exe = crate::quote::sh_double_in_tmux(exe.to_str()?).ok()?;
+    let dir = crate::quote::sh_double_in_tmux(dir.to_str()?).ok()?;
+    Some(format!("run-shell -b '{exe} {CHECK} {dir} \"#{{session_name}}\"'"))
 }
 
 /// Whether a process's argv is the runner of the session in `dir`.

@@ -3,6 +3,7 @@
 mod agents;
 mod attach;
 mod capture;
+mod check;
 mod claude_hook;
 mod completions;
 mod delete;
@@ -59,6 +60,10 @@ pub fn run_hidden(hidden: Hidden) -> Result<()> {
         Hidden::Run { dir } => runner::run(dir),
         Hidden::Log { dir, max } => log_writer::run(dir, max),
         Hidden::Notify { dir, event } => notify_hook::run(dir, &event),
+        Hidden::Check { dir, name } => {
+            check::run(dir, name);
+            Ok(())
+        }
         Hidden::Hook { dir } => {
             claude_hook::run(dir);
             Ok(())

@@ -95,6 +95,7 @@ pub fn run(command: New) -> Result<()> {
         name: &name,
         caller,
         worktree: tree.as_ref(),
+        watch_silence: watches_silence(&env, &launch.kind, claude_hooks),
     };
     // Only once tmux was asked can there be a session to kill: never one tmux refused to
     // make because the name was taken (an orphan of this id, whose state was removed).
@@ -149,6 +150,15 @@ fn what_to_run(env: &Env, command: New, base: &Path) -> Result<(NewArgs, Launch,
         }
     };
     Ok((new, launch, claude_hooks))
+}
+
+/// Whether sessions of `kind` get their silences checked: agents with screen patterns for
+/// waiting that report nothing themselves (Codex and Claude Code have hooks).
+pub(super) fn watches_silence(env: &Env, kind: &Kind, hooked: bool) -> bool {
+    matches!(kind, Kind::Agent(_))
+        && !hooked
+        && crate::catalog::all(&env.config)
+            .is_ok_and(|agents| crate::catalog::signs(&agents, kind).is_some())
 }
 
 /// The agent a `cxs new NAME` names, or an error that says what to type instead.
@@ -302,6 +312,9 @@ pub(super) struct Plan<'a> {
     pub caller: Caller,
     /// The git worktree the agent works in, if any.
     pub worktree: Option<&'a Worktree>,
+    /// Whether the pane's silences are checked for the agent's waiting signs (agents that
+    /// report nothing themselves).
+    pub watch_silence: bool,
 }
 
 /// Starts the session's tmux session, writing the caller's environment and `sidecar` (put in
@@ -318,6 +331,8 @@ pub(super) fn start(
     let logger = hidden::log_writer(runner, dir.path(), max_log);
     // tmux works through the chain while the session's files are written: the runner it
     // starts reads them only once the session's lock, held by the caller, is free.
+    let on_silence =
+        if plan.watch_silence { hidden::silence_check(runner, dir.path()) } else { None };
     let starting = tmux.start(&Start {
         name: plan.name,
         id: id.as_str(),
@@ -325,6 +340,7 @@ pub(super) fn start(
         cwd,
         command: &command,
         logger: &logger,
+        on_silence: on_silence.as_deref(),
     })?;
     let written = write_files(dir, plan, sidecar);
     let started = starting.finish();

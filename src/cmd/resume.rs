@@ -243,6 +243,11 @@ fn restart(
         name: &session.name,
         caller,
         worktree: sidecar.worktree.as_ref(),
+        watch_silence: new::watches_silence(
+            env,
+            &sidecar.kind,
+            sidecar.argv.iter().any(|a| a.contains("__hook")),
+        ),
     };
     let started = new::start(&session.tmux, &plan.id, dir, &plan_for_tmux, &sidecar);
     if let Err(err) = started {

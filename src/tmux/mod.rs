@@ -69,7 +69,13 @@ pub struct Start<'a> {
     pub command: &'a [OsString],
     /// The program `pipe-pane` feeds the pane's output to, and its arguments.
     pub logger: &'a [OsString],
+    /// A tmux command to run when the pane has been silent for a few seconds (an agent
+    /// whose screen tells when it waits), so nobody has to poll.
+    pub on_silence: Option<&'a str>,
 }
+
+/// How long a watched pane stays silent before its screen is looked at.
+const SILENCE_SECS: &str = "3";
 
 /// A tmux invocation under way, from [`Tmux::spawn`].
 struct Pending {
@@ -247,6 +253,15 @@ impl Tmux {
             // The pane outlives the agent, so its exit status and last screen can be read.
             .cmd(["set-option", "-w", "-t", &target, "remain-on-exit", "on"])
             .cmd(pipe_pane(start.name, start.logger));
+        let chain = match start.on_silence {
+            // `silence-action other` (the default) skips the session's current window, which
+            // is its only one.
+            Some(command) => chain
+                .cmd(["set-option", "-t", &target, "silence-action", "any"])
+                .cmd(["set-option", "-w", "-t", &target, "monitor-silence", SILENCE_SECS])
+                .cmd(["set-hook", "-t", &target, "alert-silence", command]),
+            None => chain,
+        };
         let name = start.name.clone();
         match self.spawn(&chain, None) {
             Ok(pending) => Ok(Starting { tmux: self, name, pending }),

@@ -39,3 +39,22 @@ fn send_wait_gives_up_on_an_agent_that_never_answers() {
     assert_eq!(out.status.code(), Some(124));
     assert!(String::from_utf8_lossy(&out.stderr).contains("timed out waiting for session 'mute'"));
 }
+
+#[test]
+fn an_agent_waiting_on_its_screen_is_noticed_with_nobody_listing() {
+    let env = TestEnv::new();
+    asker(&env);
+    env.cxs(&["new", "asker", "--id", "quiet"]).success();
+    // No `list`, no `wait`: tmux's silence alert runs the check, which journals the wait.
+    crate::common::wait_until("waiting in the journal", || {
+        env.cxs(&["events", "--json", "quiet"])
+            .success()
+            .contains(r#""event":"waiting","why":"input""#)
+    });
+    let hooks = env.tmux_ok(&["show-hooks", "-t", &format!("={}:", env.tmux_name("quiet"))]);
+    assert!(hooks.contains("alert-silence"), "{hooks}");
+    // A command with no patterns is not watched.
+    env.cxs(&["new", "cmd", "--id", "plain", "sleep", "30"]).success();
+    let hooks = env.tmux_ok(&["show-hooks", "-t", &format!("={}:", env.tmux_name("plain"))]);
+    assert!(!hooks.contains("alert-silence"), "{hooks}");
+}

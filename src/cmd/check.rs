@@ -1,0 +1,51 @@
+//! `cxs __check DIR NAME`: what tmux runs when a watched pane falls silent (`monitor-silence`
+//! and the session's `alert-silence` hook). It looks at the screen once, and journals
+//! `waiting` when the agent's patterns say so: waiting is noticed within seconds, with
+//! nothing polling in between.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use crate::catalog;
+use crate::config::Config;
+use crate::events::{self, Event};
+use crate::store::SessionDir;
+use crate::tmux::{SessionName, Tmux};
+
+/// Checks the screen; problems go to tmux's job output, which nobody reads, so to stderr.
+pub fn run(dir: PathBuf, name: String) {
+    if let Err(err) = check(dir, name) {
+        eprintln!("cxs: {err:#}");
+    }
+}
+
+fn check(dir: PathBuf, name: String) -> Result<()> {
+    let dir = SessionDir::from_path(dir);
+    let sidecar = dir.read()?;
+    if sidecar.exit_code.is_some() {
+        return Ok(());
+    }
+    let config = match &sidecar.config {
+        Some(path) => Config::load_from(path)?,
+        None => Config::default(),
+    };
+    let agents = catalog::all(&config)?;
+    let Some(signs) = catalog::signs(&agents, &sidecar.kind) else {
+        return Ok(());
+    };
+    let server = sidecar.server.as_ref().context("the session's tmux server is not recorded")?;
+    let screen = Tmux::at(server).capture(&SessionName(name), 0, false)?;
+    if !signs.waiting(&screen) {
+        return Ok(());
+    }
+    // A question asks for a yes or no; anything else waits for the next message.
+    let asks = ["(y/n)", "[y/n]", "yes/no", "(y)es", "allow", "approve", "permission"];
+    let lower = screen.to_lowercase();
+    let why = if asks.iter().any(|a| lower.contains(a)) { "approval" } else { "input" };
+    let mut waiting = Event::now(sidecar.id.as_str(), sidecar.kind.as_str(), "waiting");
+    waiting.why = Some(why.to_owned());
+    events::note(&dir, &sidecar, waiting);
+    super::notify_hook::alert(&sidecar, why);
+    Ok(())
+}
