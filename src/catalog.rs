@@ -73,6 +73,9 @@ const BUILTIN: &[Builtin] = &[
             r"(?i)press enter to (continue|confirm)",
             r"(?i)\? for shortcuts",
             r"› Ask Codex to do anything",
+            // Any picker, by its footer ("enter select · esc back"), not screen by screen.
+            r"(?i)\benter\b\W{0,3}(to )?(select|confirm|submit)\b",
+            r"(?i)\besc\b\W{0,3}(to )?(back|cancel|exit|close)\b",
         ],
         busy: &[r"(?i)esc to interrupt"],
         // Codex resumes through cxs's own `resume` argv builder.
@@ -83,7 +86,14 @@ const BUILTIN: &[Builtin] = &[
         name: "claude",
         program: "claude",
         tui: true,
-        waiting: &[r"(?i)do you want to", r"❯ 1\. Yes", r"(?i)\? for shortcuts"],
+        waiting: &[
+            r"(?i)do you want to",
+            r"❯ 1\. Yes",
+            r"(?i)\? for shortcuts",
+            // Any picker or dialog, by its footer ("Enter to confirm · Esc to cancel").
+            r"(?i)\benter\b\W{0,3}(to )?(select|confirm|submit)\b",
+            r"(?i)\besc\b\W{0,3}(to )?(back|cancel|exit|close)\b",
+        ],
         busy: &[r"(?i)esc to interrupt"],
         resume: &["--resume", CONVERSATION],
         claude_hooks: true,
@@ -256,6 +266,13 @@ mod tests {
         assert!(codex.waiting("  Would you like to run the following command?\n  $ touch x"));
         assert!(!codex.waiting("◦ Working (1s • esc to interrupt)\n  ? for shortcuts"));
         assert!(!codex.waiting("plain output"));
+        // Pickers, whatever they list: Codex's `/new` in a git repository, Claude's dialogs.
+        assert!(codex.waiting(
+            "› Use current Git worktree\n  Create new Git worktree\n  enter select · esc back"
+        ));
+        let claude = signs(&agents, &Kind::Agent("claude".into())).unwrap();
+        assert!(claude.waiting(" Select model\n ❯ 1. Default\n Enter to confirm · Esc to exit"));
+        assert!(!claude.waiting("✻ Thinking… (esc to interrupt)"));
         assert!(signs(&agents, &Kind::Cmd).is_none());
         assert!(signs(&agents, &Kind::Exec).is_none(), "codex exec never asks");
     }
