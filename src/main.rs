@@ -19,6 +19,7 @@ mod session;
 mod store;
 mod tmux;
 mod tokens;
+mod watch;
 mod worktree;
 
 use std::process::ExitCode;

@@ -12,6 +12,7 @@ use crate::cli::EventsArgs;
 use crate::env::Env;
 use crate::events::{self, Event};
 use crate::session::{self, Selector};
+use crate::watch::{On, Watch};
 
 /// How often `--follow` looks for new events.
 const POLL: Duration = Duration::from_millis(100);
@@ -56,8 +57,10 @@ fn follow(
     let mut file = open();
     let mut position = file.as_ref().and_then(|f| f.metadata().ok()).map_or(0, |m| m.len());
     let mut inode = file.as_ref().and_then(|f| f.metadata().ok()).map(|m| m.ino());
+    // Woken by appends to the journal rather than by a clock.
+    let watch = Watch::dirs(journal.parent(), On::Writes);
     loop {
-        std::thread::sleep(POLL);
+        watch.wait(POLL);
         // Rotated (or created) since: the new file is read from its start.
         let on_disk = std::fs::metadata(journal).ok().map(|m| m.ino());
         if on_disk != inode {

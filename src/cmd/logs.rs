@@ -14,6 +14,7 @@ use crate::env::Env;
 use crate::render::{Plain, Render, Screen};
 use crate::session::{self, Selector, Status};
 use crate::store::SessionDir;
+use crate::watch::{On, Watch};
 
 /// How often `--follow` looks for new output; the latency a user sees.
 const POLL: Duration = Duration::from_millis(100);
@@ -240,11 +241,13 @@ fn follow<W: Write>(
 ) -> Result<()> {
     let mut last_tmux_check = Instant::now();
     let mut busy = false;
+    // Woken by the log writer's writes (and the runner's sidecar) rather than by a clock.
+    let watch = Watch::dirs([dir.path()], On::Writes);
     loop {
         // While output flows it is read without a pause, so a log that rotates fast is
         // never more than one part ahead.
         if !busy {
-            std::thread::sleep(POLL);
+            watch.wait(POLL);
         }
         busy = log.copy_new(out)?;
         log.follow_rotation(out, &dir.old_log())?;

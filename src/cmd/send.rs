@@ -10,6 +10,7 @@ use crate::cli::SendArgs;
 use crate::env::Env;
 use crate::hidden;
 use crate::session::{self, Selector, Session, Status};
+use crate::watch::{On, Watch};
 
 /// How often `--wait` reads the sidecar for the turn's end.
 const POLL: Duration = Duration::from_millis(50);
@@ -83,8 +84,10 @@ fn reply(
     // Agents whose hooks cxs set report their turns: their argv runs cxs's hook.
     let hooked = sidecar.argv.iter().any(|a| a.contains(hidden::NOTIFY) || a.contains("__hook"));
     let mut last_look = Instant::now();
+    // Woken when the sidecar is replaced (the hook recorded the turn's end).
+    let watch = Watch::dirs([session.dir.path()], On::Replacements);
     loop {
-        std::thread::sleep(POLL);
+        watch.wait(POLL);
         let now = session.dir.read()?;
         if let Some(code) = now.exit_code {
             bail!("session '{}' exited ({code}) before it answered", session.id);

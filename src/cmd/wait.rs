@@ -8,6 +8,7 @@ use super::SilentExit;
 use crate::cli::{Until, WaitArgs};
 use crate::env::Env;
 use crate::session::{self, Session, Status};
+use crate::watch::{On, Watch};
 
 /// How often the sidecars are read for a recorded exit: a file read, no tmux call.
 const POLL: Duration = Duration::from_millis(100);
@@ -27,6 +28,8 @@ pub fn run(args: &WaitArgs) -> Result<()> {
     let chosen = session::resolve_all(&sessions, &args.selectors)?;
     let start = Instant::now();
     let mut last_tmux_check = Instant::now();
+    // Woken when a sidecar is replaced (an exit, a turn's end recorded) rather than by a clock.
+    let watch = Watch::dirs(chosen.iter().map(|s| s.dir.path()), On::Replacements);
     // Exit codes by position; `None` while running. A lost session counts as failed; with
     // `--until waiting`, one that waits already is done.
     let mut codes: Vec<Option<u8>> = chosen
@@ -91,7 +94,7 @@ pub fn run(args: &WaitArgs) -> Result<()> {
             eprintln!("error: timed out waiting for {}", pending.join(", "));
             return Err(SilentExit(TIMED_OUT).into());
         }
-        std::thread::sleep(POLL);
+        watch.wait(POLL);
     }
 }
 
