@@ -239,11 +239,17 @@ impl Signs {
 
     /// Whether `screen` shows the agent waiting for the user (and not busy).
     pub fn waiting(&self, screen: &str) -> bool {
-        let compiled = self.compiled.get_or_init(|| {
-            self.compile().expect("built-in patterns compile (a unit test checks)")
-        });
-        !compiled.busy.iter().any(|r| r.is_match(screen))
-            && compiled.waiting.iter().any(|r| r.is_match(screen))
+        !self.busy(screen) && self.compiled().waiting.iter().any(|r| r.is_match(screen))
+    }
+
+    /// Whether `screen` shows the agent busy with a turn.
+    pub fn busy(&self, screen: &str) -> bool {
+        self.compiled().busy.iter().any(|r| r.is_match(screen))
+    }
+
+    fn compiled(&self) -> &Compiled {
+        self.compiled
+            .get_or_init(|| self.compile().expect("built-in patterns compile (a unit test checks)"))
     }
 }
 

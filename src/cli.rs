@@ -501,6 +501,11 @@ pub struct SendArgs {
     /// With --wait: give up after this long (e.g. 30s, 5m) and exit with status 124.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "wait")]
     pub timeout: Option<Duration>,
+    /// How long a TUI agent has to take the input (its screen leaves its waiting state, or
+    /// it reports a turn) before Enter is pressed once more, and then the send fails; 0 does
+    /// not check.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "3s")]
+    pub confirm_timeout: Duration,
 }
 
 /// `cxs wait`.

@@ -6,12 +6,15 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 
+use crate::catalog;
 use crate::cli::SendArgs;
 use crate::env::Env;
 use crate::hidden;
 use crate::session::{self, Selector, Session, Status};
 use crate::watch::{On, Watch};
 
+/// How often the screen is looked at while a send is confirmed.
+const CONFIRM_POLL: Duration = Duration::from_millis(150);
 /// How often `--wait` reads the sidecar for the turn's end.
 const POLL: Duration = Duration::from_millis(50);
 /// How often `--wait` looks at the screen of an agent without hooks.
@@ -62,12 +65,67 @@ pub fn run(args: &SendArgs) -> Result<()> {
     if let Err(err) = session.dir.update(|s| s.input_sent = Some(sent)) {
         eprintln!("warning: {err:#}");
     }
+    // An empty send (an Enter for a dialog) starts no turn: nothing to confirm.
+    if !args.no_enter && !text.is_empty() && !args.confirm_timeout.is_zero() {
+        confirm(&session, sent, args.confirm_timeout, &catalog::all(&env.config)?)?;
+    }
     if args.wait {
         let reply = reply(&env, &session, sent, args.timeout)?;
         let mut out = std::io::stdout().lock();
         writeln!(out, "{}", reply.trim_end())?;
     }
     Ok(())
+}
+
+/// Checks that an agent that reports its turns took the input: within `limit` it shows its
+/// busy sign, reports a turn's end, or exits. The Codex TUI can take an Enter for part of a
+/// paste and keep it as a newline; then Enter is pressed once more, and if still nothing
+/// starts, the send fails saying what the screen shows. Agents that report nothing (whose
+/// screen alone cannot tell a taken input from an ignored one) are not checked.
+fn confirm(
+    session: &Session,
+    sent: DateTime<Utc>,
+    limit: Duration,
+    agents: &[catalog::Agent],
+) -> Result<()> {
+    let Ok(sidecar) = session.dir.read() else {
+        return Ok(());
+    };
+    let hooked = sidecar.argv.iter().any(|a| a.contains(hidden::NOTIFY) || a.contains("__hook"));
+    let (true, Some(signs)) = (hooked, catalog::signs(agents, &sidecar.kind)) else {
+        return Ok(());
+    };
+    let pane = session.pane()?;
+    // The screen last seen, when nothing started within the limit.
+    let started = || -> Result<Option<String>> {
+        let start = Instant::now();
+        let mut screen = String::new();
+        while start.elapsed() < limit {
+            std::thread::sleep(CONFIRM_POLL);
+            let now = session.dir.read()?;
+            if now.exit_code.is_some() || now.turn_ended.is_some_and(|ended| ended > sent) {
+                return Ok(None);
+            }
+            screen = session.tmux.capture(&pane.name, 0, false)?;
+            if signs.busy(&screen) {
+                return Ok(None);
+            }
+        }
+        Ok(Some(screen))
+    };
+    if started()?.is_none() {
+        return Ok(());
+    }
+    let context = || format!("cannot send to session '{}'", session.id);
+    session.tmux.press(&pane.name, "Enter").with_context(context)?;
+    let Some(screen) = started()? else { return Ok(()) };
+    let last = screen.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or_default().trim();
+    bail!(
+        "session '{}' did not take the input: nothing started after Enter, pressed twice \
+         (its screen ends with {last:?}); see it with `cxs capture {}`",
+        session.id,
+        session.id
+    )
 }
 
 /// The agent's answer to what was sent at `sent`: the last message its hook reports at the

@@ -169,8 +169,14 @@ fn codex_notify_hook_marks_the_turn_end() {
     *program.last_mut().unwrap() = title.to_owned();
     std::process::Command::new(&program[0]).args(&program[1..]).status().unwrap();
     assert_eq!(env.row("chat")["last_message"], "All done.");
-    env.cxs(&["send", "chat", "next task"]).success();
+    // The fake agent starts no turn, as Codex would: this send is not confirmed.
+    env.cxs(&["send", "--confirm-timeout", "0", "chat", "next task"]).success();
     assert_eq!(env.row("chat")["status"], "running", "input ends the wait");
+    // Confirmed, it fails: nothing started, even after a second Enter.
+    let started = std::time::Instant::now();
+    let err = env.cxs(&["send", "--confirm-timeout", "1s", "chat", "ignored"]).fails(1);
+    assert!(err.contains("session 'chat' did not take the input"), "{err}");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(2), "two tries of 1 s each");
 }
 
 #[test]
