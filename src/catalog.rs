@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use regex::Regex;
 
@@ -28,8 +29,14 @@ pub struct Agent {
     pub resume: Vec<String>,
     /// How cxs learns its conversation id.
     pub conversation: Conversation,
+    /// How long `send` waits between the pasted text and Enter: a TUI takes an Enter in the
+    /// same burst as a paste for part of it.
+    pub enter_delay: Duration,
     signs: Signs,
 }
+
+/// The pause before Enter for agents that do not say.
+pub const ENTER_DELAY: Duration = Duration::from_millis(100);
 
 /// How cxs learns an agent's conversation id.
 #[derive(Debug, Clone, Default)]
@@ -60,6 +67,8 @@ struct Builtin {
     resume: &'static [&'static str],
     /// Whether its conversation comes from Claude Code's hooks.
     claude_hooks: bool,
+    /// The pause before Enter, in milliseconds.
+    enter_delay_ms: u64,
 }
 
 const BUILTIN: &[Builtin] = &[
@@ -81,6 +90,8 @@ const BUILTIN: &[Builtin] = &[
         // Codex resumes through cxs's own `resume` argv builder.
         resume: &[],
         claude_hooks: false,
+        // Codex's TUI keeps an Enter that follows a paste within a few tens of ms.
+        enter_delay_ms: 100,
     },
     Builtin {
         name: "claude",
@@ -97,6 +108,7 @@ const BUILTIN: &[Builtin] = &[
         busy: &[r"(?i)esc to interrupt"],
         resume: &["--resume", CONVERSATION],
         claude_hooks: true,
+        enter_delay_ms: 100,
     },
     Builtin {
         name: "aider",
@@ -106,6 +118,8 @@ const BUILTIN: &[Builtin] = &[
         busy: &[],
         resume: &[],
         claude_hooks: false,
+        // A line-based prompt takes the Enter with the text.
+        enter_delay_ms: 0,
     },
     Builtin {
         name: "gemini",
@@ -115,13 +129,16 @@ const BUILTIN: &[Builtin] = &[
         busy: &[r"(?i)esc to cancel"],
         resume: &[],
         claude_hooks: false,
+        enter_delay_ms: 100,
     },
 ];
 
 /// Every agent by name: the built-ins, then the configured ones (which win).
 pub fn all(config: &Config) -> Result<Vec<Agent>> {
     let mut agents: BTreeMap<String, Agent> = BTreeMap::new();
-    for Builtin { name, program, tui, waiting, busy, resume, claude_hooks } in BUILTIN {
+    for Builtin { name, program, tui, waiting, busy, resume, claude_hooks, enter_delay_ms } in
+        BUILTIN
+    {
         let agent = Agent {
             name: (*name).to_owned(),
             command: vec![(*program).to_owned()],
@@ -134,13 +151,14 @@ pub fn all(config: &Config) -> Result<Vec<Agent>> {
             } else {
                 Conversation::Unknown
             },
+            enter_delay: Duration::from_millis(*enter_delay_ms),
             signs: Signs::new(waiting, busy),
         };
         agents.insert(agent.name.clone(), agent);
     }
-    for (name, AgentConfig { command, waiting, busy, env, tui, resume, conversation }) in
-        &config.agents
-    {
+    for (name, config) in &config.agents {
+        let AgentConfig { command, waiting, busy, env, tui, resume, conversation, enter_delay } =
+            config;
         let (name, command) = (name.get_ref(), command.get_ref());
         let signs = Signs::checked(waiting, busy)
             .with_context(|| format!("invalid pattern for agent '{name}'"))?;
@@ -168,6 +186,7 @@ pub fn all(config: &Config) -> Result<Vec<Agent>> {
             tui: *tui,
             resume: resume.clone(),
             conversation,
+            enter_delay: enter_delay.unwrap_or(ENTER_DELAY),
             signs,
         };
         agents.insert(name.clone(), agent);
@@ -184,6 +203,16 @@ pub fn signs<'a>(agents: &'a [Agent], kind: &Kind) -> Option<&'a Signs> {
         Kind::Agent(name) => name,
     };
     agents.iter().find(|a| a.name == name).map(|a| &a.signs).filter(|s| !s.waiting.is_empty())
+}
+
+/// The pause `send` makes before Enter for sessions of `kind`.
+pub fn enter_delay(agents: &[Agent], kind: &Kind) -> Duration {
+    let name = match kind {
+        Kind::Repl => "codex",
+        Kind::Exec | Kind::Cmd => return ENTER_DELAY,
+        Kind::Agent(name) => name,
+    };
+    agents.iter().find(|a| a.name == name).map_or(ENTER_DELAY, |a| a.enter_delay)
 }
 
 /// Whether sessions of `kind` draw a TUI: the Codex TUI, and agents that say so.

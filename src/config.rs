@@ -130,6 +130,9 @@ pub struct AgentConfig {
     pub resume: Vec<String>,
     /// A regex whose first capture group, last matched in the session's log, is the id.
     pub conversation: Option<String>,
+    /// How long `send` waits between the pasted text and Enter (default 100ms).
+    #[serde(default, deserialize_with = "duration")]
+    pub enter_delay: Option<std::time::Duration>,
 }
 
 impl Config {

@@ -224,6 +224,21 @@ pub fn all(store: &Store, tmux: &Tmux, agents: Option<&[Agent]>) -> Result<Vec<S
     gather(store, tmux, agents)?.finish()
 }
 
+/// Journals `lost` for each session that is lost and not yet journaled as such, once (a
+/// marker file in its directory): no process sees tmux lose a session (a reboot, a
+/// `kill-server`), so the first command that notices says so.
+pub fn note_lost(sessions: &[&Session]) {
+    for session in sessions.iter().filter(|s| s.status == Status::Lost) {
+        let marker = session.dir.path().join("lost");
+        let Ok(sidecar) = &session.sidecar else { continue };
+        // `create_new`: two commands noticing at once journal it once.
+        if std::fs::OpenOptions::new().write(true).create_new(true).open(&marker).is_ok() {
+            let event = crate::events::Event::now(&session.id, sidecar.kind.as_str(), "lost");
+            crate::events::note(&session.dir, sidecar, event);
+        }
+    }
+}
+
 /// What session `id` spent, if its agent keeps a record of it.
 pub fn spent(id: &str, sidecar: &Sidecar) -> Option<Spent> {
     let rollout = sidecar.transcript.as_deref()?;

@@ -28,6 +28,8 @@ pub fn run(args: &ListArgs) -> Result<()> {
     loop {
         let sessions = session::all_with_extras(&env.store, &env.tmux, Some(&agents))?;
         resume_logging(&env, sessions.iter().map(|(s, _)| s))?;
+        let listed: Vec<&Session> = sessions.iter().map(|(s, _)| s).collect();
+        session::note_lost(&listed);
         let now = Utc::now();
         let changes = diff_stats(sessions.iter().map(|(s, _)| s));
         let rows: Vec<Row> = sessions

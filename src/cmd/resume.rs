@@ -32,6 +32,7 @@ pub fn run(args: &ResumeArgs) -> Result<()> {
         (false, []) => bail!("name a session to resume, or pass --all"),
     };
     let sessions = env.sessions()?;
+    session::note_lost(&sessions.iter().collect::<Vec<_>>());
     let chosen: Vec<&Session> = match &selector {
         Some(selector) => vec![session::resolve(&sessions, selector)?],
         None => sessions.iter().filter(|s| s.status == Status::Lost).collect(),
@@ -220,6 +221,8 @@ fn restart(
         session.tmux.kill(&[&pane.name])?;
     }
     let resumed = old.resumed + 1;
+    // Lost no more: if it is lost again, that is journaled again.
+    let _ = std::fs::remove_file(dir.path().join("lost"));
     separate(dir, resumed, &plan.how)?;
     let sidecar = Sidecar {
         argv: plan.launch.argv.clone(),

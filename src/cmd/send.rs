@@ -22,10 +22,6 @@ const SCREEN_CHECK: Duration = Duration::from_millis(500);
 /// How long after sending a screen that waits is taken for the answer.
 const SETTLE: Duration = Duration::from_secs(1);
 
-/// TUIs take an Enter that arrives in the same burst as the text for part of a paste, so
-/// it is pressed a moment later, as its own key.
-const ENTER_DELAY: Duration = Duration::from_millis(100);
-
 /// Sends the text, then Enter unless `--no-enter`.
 pub fn run(args: &SendArgs) -> Result<()> {
     let env = Env::load()?;
@@ -53,9 +49,14 @@ pub fn run(args: &SendArgs) -> Result<()> {
     if !text.is_empty() {
         session.tmux.paste(&pane.name, &text).with_context(context)?;
     }
+    let agents = catalog::all(&env.config)?;
     if !args.no_enter {
         if !text.is_empty() {
-            std::thread::sleep(ENTER_DELAY);
+            let delay = session
+                .sidecar
+                .as_ref()
+                .map_or(catalog::ENTER_DELAY, |s| catalog::enter_delay(&agents, &s.kind));
+            std::thread::sleep(delay);
         }
         session.tmux.press(&pane.name, "Enter").with_context(context)?;
     }
@@ -67,7 +68,7 @@ pub fn run(args: &SendArgs) -> Result<()> {
     }
     // An empty send (an Enter for a dialog) starts no turn: nothing to confirm.
     if !args.no_enter && !text.is_empty() && !args.confirm_timeout.is_zero() {
-        confirm(&session, sent, args.confirm_timeout, &catalog::all(&env.config)?)?;
+        confirm(&session, sent, args.confirm_timeout, &agents)?;
     }
     if args.wait {
         let reply = reply(&env, &session, sent, args.timeout)?;

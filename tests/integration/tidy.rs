@@ -15,6 +15,10 @@ fn filters_bulk_delete_and_rename() {
     env.wait_for_status("gone", "running");
     env.tmux_ok(&["kill-session", "-t", &format!("={}", env.tmux_name("gone"))]);
     env.wait_for_status("gone", "lost");
+    // No process saw tmux lose it: the first listing that noticed journaled it, once.
+    env.cxs(&["list"]).success();
+    let events = env.cxs(&["events", "gone"]).success();
+    assert_eq!(events.matches("  lost").count(), 1, "{events}");
 
     let ids = |args: &[&str]| -> Vec<String> {
         let json = env.cxs(&[&["list", "--json"], args].concat()).success();
