@@ -10,6 +10,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
+/// The placeholder in agents' `resume` templates for the conversation's id.
+pub const CONVERSATION: &str = "{conversation}";
+
 /// What a session runs: a closed set, plus agents by name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(from = "String", into = "String")]
@@ -273,7 +276,7 @@ pub fn resume_named(
 ) -> (Vec<String>, Option<String>) {
     let lead = lead.min(argv.len());
     let mut resumed = argv[..lead].to_vec();
-    resumed.extend(template.iter().map(|a| a.replace(crate::catalog::CONVERSATION, conversation)));
+    resumed.extend(template.iter().map(|a| a.replace(CONVERSATION, conversation)));
     let args = &argv[lead..];
     let first_prompt = match args {
         [only] if !only.starts_with('-') => Some(only.clone()),

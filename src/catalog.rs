@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use regex::Regex;
 
-use crate::agent::Kind;
+use crate::agent::{CONVERSATION, Kind};
 use crate::config::{AgentConfig, Config};
 
 /// An agent cxs can start by name.
@@ -49,9 +49,6 @@ pub enum Conversation {
     /// The first capture group of this regex, last matched in the session's log.
     Log(Regex),
 }
-
-/// The placeholder in `resume` templates.
-pub const CONVERSATION: &str = "{conversation}";
 
 /// A built-in agent.
 struct Builtin {
