@@ -5,6 +5,7 @@
 use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -117,9 +118,10 @@ fn append(journal: &Path, event: &Event) -> Result<()> {
         .with_context(|| format!("cannot write {}", journal.display()))
 }
 
-/// Runs a hook with the event in its environment, killing it past `timeout`.
+/// Starts a hook with the event in its environment, through `cxs __hook-run`, which kills
+/// it past `timeout`; it is not waited for, so a slow hook holds up nothing (not the agent
+/// whose hook fired, nor the runner).
 fn run_hook(argv: &[String], event: &Event, timeout: Duration) -> Result<()> {
-    let (program, args) = argv.split_first().context("the hook is empty")?;
     let status = match event.event.as_str() {
         "exited" => "exited",
         "waiting" | "turn-ended" => "waiting",
@@ -134,17 +136,36 @@ fn run_hook(argv: &[String], event: &Event, timeout: Duration) -> Result<()> {
         ("CXS_LAST_MESSAGE", event.last_message.clone().unwrap_or_default()),
         ("CXS_CWD", event.cwd.as_ref().map(|c| c.display().to_string()).unwrap_or_default()),
     ];
-    let expr = env
-        .into_iter()
-        .fold(duct::cmd(program, args), |expr, (key, value)| expr.env(key, value))
-        .stdin_null()
-        .stdout_null()
-        .stderr_null()
-        .unchecked();
-    let handle = expr.start().with_context(|| format!("cannot run '{program}'"))?;
-    if handle.wait_timeout(timeout)?.is_none() {
+    let exe = std::env::current_exe().context("cannot find the cxs executable")?;
+    let command = crate::hidden::hook_runner(&exe, timeout, argv);
+    // In a process group of its own: when a runner fires `on_exit` and ends, the hangup its
+    // pane's terminal sends its group must not reach the hook.
+    std::process::Command::new(&command[0])
+        .args(&command[1..])
+        .process_group(0)
+        .envs(env)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .with_context(|| format!("cannot start the hook '{}'", argv.join(" ")))?;
+    Ok(())
+}
+
+/// Runs a hook to its end, or kills it past `limit` (what `cxs __hook-run` does).
+pub fn run_hook_to_end(argv: &[std::ffi::OsString], limit: Duration) -> Result<()> {
+    let (program, args) = argv.split_first().context("the hook is empty")?;
+    let handle = duct::cmd(program, args)
+        .unchecked()
+        .start()
+        .with_context(|| format!("cannot run '{}'", program.to_string_lossy()))?;
+    if handle.wait_timeout(limit)?.is_none() {
         let _ = handle.kill();
-        anyhow::bail!("'{program}' took longer than {} s and was killed", timeout.as_secs_f32());
+        anyhow::bail!(
+            "'{}' took longer than {} s and was killed",
+            program.to_string_lossy(),
+            limit.as_secs_f32()
+        );
     }
     Ok(())
 }

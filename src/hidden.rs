@@ -19,6 +19,8 @@ pub const NOTIFY: &str = "__notify";
 const HOOK: &str = "__hook";
 /// The hidden command tmux runs when a watched pane falls silent.
 const CHECK: &str = "__check";
+/// The hidden command that runs a user's hook with a time limit, apart from whoever fired it.
+const HOOK_RUN: &str = "__hook-run";
 
 /// A hidden command and its arguments.
 #[derive(Debug, PartialEq, Eq)]
@@ -47,6 +49,13 @@ pub enum Hidden {
         /// The session's directory.
         dir: PathBuf,
     },
+    /// Run a user's hook, killed past a time limit.
+    HookRun {
+        /// The limit, in milliseconds.
+        limit_ms: u64,
+        /// The hook's program and arguments.
+        argv: Vec<OsString>,
+    },
     /// Look at a silent pane's screen for the agent's waiting signs.
     Check {
         /// The session's directory.
@@ -73,6 +82,12 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Option<Hidden> {
             Some(Hidden::Notify { dir: None, event: text(&args[1])? })
         }
         [verb, dir] if *verb == HOOK => Some(Hidden::Hook { dir: dir.into() }),
+        [verb, limit, separator, _, ..] if *verb == HOOK_RUN && *separator == "--" => {
+            Some(Hidden::HookRun {
+                limit_ms: limit.to_str()?.parse().ok()?,
+                argv: args[3..].to_vec(),
+            })
+        }
         [verb, dir, name] if *verb == CHECK => {
             Some(Hidden::Check { dir: dir.into(), name: text(&args[2])? })
         }
@@ -106,6 +121,14 @@ pub fn claude_hook(exe: &Path, dir: &Path) -> Option<String> {
         })
     };
     Some(format!("{} {HOOK} {}", word(exe)?, word(dir)?))
+}
+
+/// `cxs __hook-run MS -- ARGV...`: a user's hook, run apart and killed past `limit`.
+pub fn hook_runner(exe: &Path, limit: std::time::Duration, argv: &[String]) -> Vec<OsString> {
+    let mut command =
+        vec![exe.into(), HOOK_RUN.into(), limit.as_millis().to_string().into(), "--".into()];
+    command.extend(argv.iter().map(OsString::from));
+    command
 }
 
 /// The tmux command a silent pane runs (`alert-silence`): `cxs __check DIR NAME`, in the
@@ -153,6 +176,15 @@ mod tests {
         assert_eq!(
             claude_hook(exe, Path::new("/s/it's")).unwrap(),
             r"'/bin/cxs' __hook '/s/it'\''s'"
+        );
+        let hook = hook_runner(
+            exe,
+            std::time::Duration::from_secs(2),
+            &["notify-send".into(), "--".into()],
+        );
+        assert_eq!(
+            parsed(&hook[1..]),
+            Some(Hidden::HookRun { limit_ms: 2000, argv: vec!["notify-send".into(), "--".into()] })
         );
         assert_eq!(parsed(&["__log".into(), "/d".into(), "x".into()]), None, "clap explains");
         assert_eq!(parsed(&["list".into()]), None);

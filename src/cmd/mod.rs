@@ -60,6 +60,9 @@ pub fn run_hidden(hidden: Hidden) -> Result<()> {
         Hidden::Run { dir } => runner::run(dir),
         Hidden::Log { dir, max } => log_writer::run(dir, max),
         Hidden::Notify { dir, event } => notify_hook::run(dir, &event),
+        Hidden::HookRun { limit_ms, argv } => {
+            crate::events::run_hook_to_end(&argv, std::time::Duration::from_millis(limit_ms))
+        }
         Hidden::Check { dir, name } => {
             check::run(dir, name);
             Ok(())

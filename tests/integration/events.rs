@@ -16,7 +16,7 @@ fn a_sessions_life_is_journaled_in_order_and_hooks_see_it() {
         format!(
             "[hooks]\non_exit = [\"sh\", \"-c\", \"echo exit $CXS_ID $CXS_KIND $CXS_STATUS $CXS_EXIT_CODE >> '{0}'\"]\n\
              on_waiting = [\"sh\", \"-c\", \"echo waiting $CXS_ID $CXS_LAST_MESSAGE >> '{0}'\"]\n\
-             on_turn_end = [\"sleep\", \"300\"]\ntimeout = \"1s\"\n",
+             on_turn_end = [\"sleep\", \"317\"]\ntimeout = \"1s\"\n",
             seen.display()
         ),
     )
@@ -28,7 +28,15 @@ fn a_sessions_life_is_journaled_in_order_and_hooks_see_it() {
     let started = Instant::now();
     let event = r#"{"type":"agent-turn-complete","last-assistant-message":"done, ask me more"}"#;
     env.cxs(&["__notify", dir.to_str().unwrap(), event]).success_with_stderr();
-    assert!(started.elapsed() < Duration::from_secs(5), "the hook held the turn up");
+    assert!(started.elapsed() < Duration::from_millis(900), "the hook held the turn up");
+    let hanging = || {
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .any(|p| std::fs::read(p.path().join("cmdline")).is_ok_and(|c| c == b"sleep\x00317\x00"))
+    };
+    wait_until("the hanging hook to start", hanging);
+    wait_until("the hanging hook to be killed at its timeout", || !hanging());
     env.cxs(&["send", "life", "exit 0"]).success();
     env.wait_for_status("life", "exited");
     wait_until("the exit hook", || {
