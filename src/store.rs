@@ -139,6 +139,10 @@ pub struct Sidecar {
     /// How many times `resume` started the session again.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub resumed: u32,
+    /// The argv `new` built, and its prompt, kept when `resume` replaces `argv`: every resume
+    /// is built from them, not from the last resume's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first: Option<First>,
     /// The configuration file `new` read (its `[hooks]` run for this session's events).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<PathBuf>,
@@ -149,6 +153,16 @@ pub struct Sidecar {
     /// transcript), for token counts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcript: Option<PathBuf>,
+}
+
+/// What `new` started a session with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct First {
+    /// The argv.
+    pub argv: Vec<String>,
+    /// The prompt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
 }
 
 /// Whether a count is zero, so the sidecar leaves it out.
@@ -792,6 +806,7 @@ mod tests {
             worktree: None,
             conversation: None,
             resumed: 0,
+            first: None,
             max_log: None,
             transcript: None,
             config: None,

@@ -380,6 +380,7 @@ fn first_sidecar(id: &SessionId, plan: &Plan<'_>, server: Socket) -> Sidecar {
         worktree: plan.worktree.cloned(),
         conversation: None,
         resumed: 0,
+        first: None,
         max_log: Some(plan.max_log),
         transcript: None,
         config: crate::config::path(),

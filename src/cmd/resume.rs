@@ -18,7 +18,7 @@ use crate::events::{self, Event};
 use crate::hidden;
 use crate::quote;
 use crate::session::{self, Selector, Session, Status};
-use crate::store::{self, SessionId, Sidecar};
+use crate::store::{self, First, SessionId, Sidecar};
 
 /// Resumes the chosen sessions (every lost one with `--all`), or prints what would run.
 pub fn run(args: &ResumeArgs) -> Result<()> {
@@ -95,6 +95,11 @@ fn again(session: &Session, prompt: Option<&str>, agents: &[catalog::Agent]) -> 
         bail!("session '{id}': its directory {} is gone", sidecar.cwd.display());
     }
     let mut notes = Vec::new();
+    // Every resume starts from what `new` built, never from the last resume's argv.
+    let (first_argv, first_prompt) = match &sidecar.first {
+        Some(first) => (&first.argv, first.prompt.is_some()),
+        None => (&sidecar.argv, sidecar.prompt.is_some()),
+    };
     let (argv, how) = match &sidecar.kind {
         kind @ (Kind::Exec | Kind::Repl) => {
             let conversation = sidecar.conversation.as_deref().with_context(|| {
@@ -103,14 +108,9 @@ fn again(session: &Session, prompt: Option<&str>, agents: &[catalog::Agent]) -> 
                      ends): nothing to resume"
                 )
             })?;
-            let (mut argv, images) = agent::resume_codex(
-                kind,
-                &sidecar.argv,
-                sidecar.prompt.is_some(),
-                conversation,
-                prompt,
-            )
-            .with_context(|| format!("session '{id}'"))?;
+            let (mut argv, images) =
+                agent::resume_codex(kind, first_argv, first_prompt, conversation, prompt)
+                    .with_context(|| format!("session '{id}'"))?;
             let exe = std::env::current_exe().context("cannot find the cxs executable")?;
             if let Some(hook) = hidden::notify_hook(&exe, session.dir.path()) {
                 agent::refresh_notify(&mut argv, &hook)?;
@@ -132,15 +132,10 @@ fn again(session: &Session, prompt: Option<&str>, agents: &[catalog::Agent]) -> 
                 (false, Some(conversation)) => {
                     // The command, and the settings cxs put after it for Claude's hooks.
                     let settings =
-                        sidecar.argv.get(agent.command.len()).is_some_and(|a| a == "--settings");
+                        first_argv.get(agent.command.len()).is_some_and(|a| a == "--settings");
                     let lead = agent.command.len() + if settings { 2 } else { 0 };
-                    let (mut argv, first) = agent::resume_named(
-                        &sidecar.argv,
-                        lead,
-                        &agent.resume,
-                        &conversation,
-                        prompt,
-                    );
+                    let (mut argv, first) =
+                        agent::resume_named(first_argv, lead, &agent.resume, &conversation, prompt);
                     // The hooks run the cxs of now, which may have moved since.
                     let exe = std::env::current_exe().context("cannot find the cxs executable")?;
                     if settings && let Some(hook) = hidden::claude_hook(&exe, session.dir.path()) {
@@ -188,7 +183,8 @@ fn again_fresh(
         bail!("session '{id}' ({}) has no conversation to give a PROMPT to", sidecar.kind);
     }
     notes.push("no conversation to resume: its command starts again".to_owned());
-    Ok((sidecar.argv.clone(), "starts again".to_owned()))
+    let argv = sidecar.first.as_ref().map_or(&sidecar.argv, |first| &first.argv);
+    Ok((argv.clone(), "starts again".to_owned()))
 }
 
 /// The conversation a session's agent is in: as recorded (Claude's hooks), else found by the
@@ -234,6 +230,10 @@ fn restart(
         input_sent: None,
         resumed,
         server: Some(session.tmux.socket()),
+        first: old
+            .first
+            .clone()
+            .or_else(|| Some(First { argv: old.argv.clone(), prompt: old.prompt.clone() })),
         ..old
     };
     let max_log = sidecar.max_log.or(env.config.defaults.max_log).unwrap_or(store::DEFAULT_MAX_LOG);

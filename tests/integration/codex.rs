@@ -140,17 +140,23 @@ fn an_exec_run_resumes_in_its_own_conversation() {
     assert!(table.lines().next().unwrap().contains(" TOKENS "), "{table}");
     let refused = codex.cxs(&["resume", "r"]).fails(1);
     assert!(refused.contains("resumes with a PROMPT"), "{refused}");
+    // A second resume continues the same conversation, built from the argv `new` made.
+    assert_eq!(codex.cxs(&["resume", "r", "third question"]).success(), "r\n");
+    env.wait_for_log("r", "ECHO: third question");
+    env.wait_for_status("r", "exited");
+    let last = codex.model.inputs().pop().unwrap();
+    assert_eq!(last, ["first question", "second question", "third question"]);
     // Usage sums it, and still does once the session is deleted.
     let by_model = |codex: &Codex| -> serde_json::Value {
         serde_json::from_str(&codex.cxs(&["usage", "--by", "model", "--json"]).success()).unwrap()
     };
-    let expected = serde_json::json!([{"key": "stand-in-model", "sessions": 1, "input": 20,
-        "cached_input": 0, "output": 10, "reasoning": 0, "total": 30}]);
+    let expected = serde_json::json!([{"key": "stand-in-model", "sessions": 1, "input": 30,
+        "cached_input": 0, "output": 15, "reasoning": 0, "total": 45}]);
     assert_eq!(by_model(&codex), expected);
     codex.cxs(&["delete", "r"]).success();
     assert_eq!(by_model(&codex), expected);
     let table = codex.cxs(&["usage", "--by", "kind"]).success();
-    assert!(table.contains("exec") && table.lines().last().unwrap().ends_with(" 30"), "{table}");
+    assert!(table.contains("exec") && table.lines().last().unwrap().ends_with(" 45"), "{table}");
 }
 
 #[test]

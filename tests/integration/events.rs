@@ -30,10 +30,9 @@ fn a_sessions_life_is_journaled_in_order_and_hooks_see_it() {
     env.cxs(&["__notify", dir.to_str().unwrap(), event]).success_with_stderr();
     assert!(started.elapsed() < Duration::from_millis(900), "the hook held the turn up");
     let hanging = || {
-        std::fs::read_dir("/proc")
-            .unwrap()
-            .flatten()
-            .any(|p| std::fs::read(p.path().join("cmdline")).is_ok_and(|c| c == b"sleep\x00317\x00"))
+        std::fs::read_dir("/proc").unwrap().flatten().any(|p| {
+            std::fs::read(p.path().join("cmdline")).is_ok_and(|c| c == b"sleep\x00317\x00")
+        })
     };
     wait_until("the hanging hook to start", hanging);
     wait_until("the hanging hook to be killed at its timeout", || !hanging());

@@ -74,4 +74,9 @@ conversation = 'conversation-id: (\w+)'
     );
     env.cxs(&["resume", "t", "next"]).success_with_stderr();
     env.wait_for_log("t", "args: --resume c0ffee next");
+    // A second resume is built from what `new` started, not from the first resume's argv.
+    env.wait_for_status("t", "exited");
+    env.cxs(&["resume", "t", "then"]).success_with_stderr();
+    env.wait_for_log("t", "args: --resume c0ffee then");
+    assert!(!env.log("t").contains("args: --resume c0ffee --resume"), "{}", env.log("t"));
 }
