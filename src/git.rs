@@ -112,6 +112,12 @@ impl Git {
         }
         let untracked = self.read(from, ["ls-files", "-z", "--others", "--exclude-standard"])?;
         for file in untracked.split('\0').filter(|f| !f.is_empty()) {
+            // A repository nested in the checkout is listed as a directory: it is not the
+            // checkout's own change.
+            if file.ends_with('/') {
+                eprintln!("cxs: not carried into the worktree: {file} (a repository of its own)");
+                continue;
+            }
             copy_file(&from.join(file), &to.join(file))?;
         }
         Ok(())
@@ -138,6 +144,21 @@ impl Git {
         Ok(())
     }
 
+    /// Deletes the session's branch only if it still points at `tip` (where it was when
+    /// checked): a commit made since is never lost.
+    pub fn delete_branch_at(&self, worktree: &Worktree, tip: &str) -> Result<()> {
+        let branch = format!("refs/heads/{}", worktree.branch);
+        self.read(&worktree.repo, ["update-ref", "-d", &branch, tip]).with_context(|| {
+            format!("branch '{}' kept: it moved since it was checked", worktree.branch)
+        })?;
+        Ok(())
+    }
+
+    /// The commit the session's branch points at now.
+    pub fn tip(&self, worktree: &Worktree) -> Result<String> {
+        self.commit(&worktree.repo, &format!("refs/heads/{}", worktree.branch))
+    }
+
     /// What the agent changed against its base: commits and the worktree's uncommitted changes
     /// to tracked files (one git call).
     pub fn diff_stat(&self, worktree: &Worktree) -> Result<DiffStat> {
@@ -158,15 +179,7 @@ impl Git {
     /// What removing the worktree, and its branch, would lose.
     pub fn at_risk(&self, worktree: &Worktree) -> Result<AtRisk> {
         let status = self.read(&worktree.path, ["status", "--porcelain", "-z", "-uall"])?;
-        // Each entry is `XY path`; a rename's source path follows as an entry of its own.
-        let mut uncommitted = Vec::new();
-        let mut entries = status.split('\0').filter(|e| !e.is_empty());
-        while let Some(entry) = entries.next() {
-            uncommitted.push(entry.get(3..).unwrap_or(entry).to_owned());
-            if entry.starts_with('R') || entry.starts_with('C') {
-                entries.next();
-            }
-        }
+        let uncommitted = paths(&status);
         let mut unmerged = self.unmerged(worktree)?;
         if !unmerged.is_empty() && worktree.squashed.is_some() {
             let tip = self.commit(&worktree.repo, &format!("refs/heads/{}", worktree.branch))?;
@@ -206,14 +219,16 @@ impl Git {
     pub fn show_diff(&self, worktree: &Worktree, options: &[&str]) -> Result<i32> {
         let index = self
             .read(&worktree.path, ["rev-parse", "--path-format=absolute", "--git-path", "index"])?;
-        let scratch = tempfile::NamedTempFile::new().context("cannot create a temporary index")?;
-        match std::fs::copy(index.trim(), scratch.path()) {
+        let scratch = tempfile::tempdir().context("cannot create a temporary index")?;
+        let scratch_path = scratch.path().join("index");
+        match std::fs::copy(index.trim(), &scratch_path) {
             Ok(_) => {}
-            // A worktree nobody has staged in may have no index yet.
+            // A worktree with no index yet: git makes the scratch one (an empty file it would
+            // refuse).
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e).context("cannot copy the worktree's index"),
         }
-        let scratch_index = Some(scratch.path());
+        let scratch_index = Some(scratch_path.as_path());
         let intend = ["add", "--intent-to-add", "--all", "--", "."];
         self.command_on_index(&worktree.path, intend, scratch_index)
             .stdout_null()
@@ -257,7 +272,7 @@ impl Git {
     /// Paths with uncommitted changes to tracked files at `dir`.
     pub fn changed_tracked(&self, dir: &Path) -> Result<Vec<String>> {
         let out = self.read(dir, ["status", "--porcelain", "-z", "--untracked-files=no"])?;
-        Ok(out.split('\0').filter(|e| e.len() > 3).map(|e| e[3..].to_owned()).collect())
+        Ok(paths(&out))
     }
 
     /// The files merging `branch` into `into` would conflict in, found without touching any
@@ -359,6 +374,20 @@ impl Git {
             None => expr.env_remove("GIT_INDEX_FILE"),
         }
     }
+}
+
+/// The paths of `git status --porcelain -z`: each entry is `XY path`, and a rename's or
+/// copy's source path follows as an entry of its own.
+fn paths(status: &str) -> Vec<String> {
+    let mut paths = Vec::new();
+    let mut entries = status.split('\0').filter(|e| !e.is_empty());
+    while let Some(entry) = entries.next() {
+        paths.push(entry.get(3..).unwrap_or(entry).to_owned());
+        if entry.starts_with('R') || entry.starts_with('C') {
+            entries.next();
+        }
+    }
+    paths
 }
 
 /// Copies `from` to `to`, creating `to`'s directories; a symlink is copied as a link.

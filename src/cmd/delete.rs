@@ -129,6 +129,8 @@ struct Leaving<'a> {
     force: bool,
     /// Whether the branch goes too.
     branch: bool,
+    /// The branch's commit when it was checked.
+    tip: Option<String>,
     /// Whether the worktree is under `CXS_HOME/worktrees`.
     ours: bool,
 }
@@ -148,8 +150,13 @@ fn worktrees<'a>(env: &Env, chosen: &[&'a Session], args: &DeleteArgs) -> Result
             git: None,
             force: args.force,
             branch: false,
+            tip: None,
             // Removed by hand only where cxs puts worktrees, whatever a sidecar says.
-            ours: tree.path.starts_with(env.store.worktrees()),
+            // (one level below it, and no `..` on the way).
+            ours: tree.path.parent() == Some(env.store.worktrees().as_path())
+                && tree.path.components().all(|c| {
+                    matches!(c, std::path::Component::RootDir | std::path::Component::Normal(_))
+                }),
         };
         let checked = Git::find().and_then(|git| {
             let sidecar = session.sidecar.as_ref().map_err(|why| anyhow!("{why}"))?;
@@ -163,6 +170,8 @@ fn worktrees<'a>(env: &Env, chosen: &[&'a Session], args: &DeleteArgs) -> Result
                     bail!("{}; nothing deleted", would_lose(id, tree, &risk));
                 }
                 gone.branch = args.delete_branch && risk.unmerged.is_empty();
+                // Where it was when checked: it goes only if nothing was committed since.
+                gone.tip = git.tip(tree).ok();
                 if args.delete_branch && !gone.branch {
                     eprintln!(
                         "keeping branch '{}': {} commit(s) only on it",
@@ -221,8 +230,8 @@ impl Leaving<'_> {
         match &self.git {
             Some(git) => {
                 git.remove_worktree(tree, self.force).with_context(context)?;
-                if self.branch {
-                    git.delete_branch(tree)?;
+                if let (true, Some(tip)) = (self.branch, &self.tip) {
+                    git.delete_branch_at(tree, tip)?;
                 }
             }
             None if self.ours && tree.path.exists() => {

@@ -48,54 +48,28 @@ pub fn run(args: &MergeArgs) -> Result<()> {
         );
     }
     let uncommitted = git.at_risk(tree)?.uncommitted;
-    match (&args.commit, uncommitted.is_empty()) {
-        (_, true) => {}
+    let committed = match (&args.commit, uncommitted.is_empty()) {
+        (_, true) => false,
         (Some(message), false) => {
             git.read(&tree.path, ["add", "--all"])?;
-            git.read(&tree.path, ["commit", "--quiet", "-m", message])?;
+            if let Err(err) = git.read(&tree.path, ["commit", "--quiet", "-m", message]) {
+                // What `add` staged goes back to how the agent left it.
+                let _ = git.read(&tree.path, ["reset", "--quiet"]);
+                return Err(err.context("cannot commit the agent's work; nothing changed"));
+            }
+            true
         }
         (None, false) => bail!(
             "session '{id}' has uncommitted changes ({}): commit them with --commit MSG; nothing merged",
             uncommitted.join(", ")
         ),
+    };
+    let merged = merge(&git, tree, &target, &into, args, &session);
+    if merged.is_err() && committed {
+        // Refused after committing: the agent's work becomes uncommitted again, as it was.
+        let _ = git.read(&tree.path, ["reset", "--quiet", "--mixed", "HEAD~1"]);
     }
-    let branch = &tree.branch;
-    let range = format!("{into}..{branch}");
-    let commits = git.read(&tree.repo, ["rev-list", "--count", &range, "--"])?;
-    if commits.trim() == "0" {
-        bail!("nothing to merge: '{into}' already has every commit of '{branch}'");
-    }
-    let conflicts = git.conflicts(&tree.repo, &into, branch)?;
-    if !conflicts.is_empty() {
-        bail!(
-            "merging '{branch}' into '{into}' conflicts in {}: resolve it in the session's worktree ({}) first; nothing changed",
-            conflicts.join(", "),
-            tree.path.display()
-        );
-    }
-    if args.rebase {
-        if let Err(err) = git.read(&tree.path, ["rebase", "--quiet", &into]) {
-            let _ = git.read(&tree.path, ["rebase", "--abort"]);
-            return Err(err.context("the rebase stopped and was undone; nothing changed"));
-        }
-        git.read(&target, ["merge", "--quiet", "--ff-only", branch])?;
-    } else if args.squash {
-        if let Err(err) = git.read(&target, ["merge", "--quiet", "--squash", branch]) {
-            let _ = git.read(&target, ["reset", "--quiet", "--merge"]);
-            return Err(err.context("the merge stopped and was undone; nothing changed"));
-        }
-        git.read(&target, ["commit", "--quiet", "--no-edit"])?;
-        // No branch holds the session's commits now, but the squash does: say so for delete.
-        let tip = git.commit(&tree.repo, &format!("refs/heads/{branch}"))?;
-        session.dir.update(|s| {
-            if let Some(tree) = &mut s.worktree {
-                tree.squashed = Some(tip);
-            }
-        })?;
-    } else if let Err(err) = git.read(&target, ["merge", "--quiet", "--no-edit", branch]) {
-        let _ = git.read(&target, ["merge", "--abort"]);
-        return Err(err.context("the merge stopped and was undone; nothing changed"));
-    }
+    let (commits, branch) = (merged?, &tree.branch);
     let how = if args.squash {
         "squashed"
     } else if args.rebase {
@@ -107,4 +81,66 @@ pub fn run(args: &MergeArgs) -> Result<()> {
     let plural = if commits == "1" { "" } else { "s" };
     println!("{how} '{branch}' into '{into}' ({commits} commit{plural})");
     Ok(())
+}
+
+/// Checks that there is something to merge and that it merges cleanly, then merges;
+/// returns how many commits it brought. Whatever fails leaves the target as it was.
+fn merge(
+    git: &Git,
+    tree: &crate::git::Worktree,
+    target: &std::path::Path,
+    into: &str,
+    args: &MergeArgs,
+    session: &crate::session::Session,
+) -> Result<String> {
+    let branch = &tree.branch;
+    let range = format!("{into}..{branch}");
+    let commits = git.read(&tree.repo, ["rev-list", "--count", &range, "--"])?;
+    if commits.trim() == "0" {
+        bail!("nothing to merge: '{into}' already has every commit of '{branch}'");
+    }
+    let conflicts = git.conflicts(&tree.repo, into, branch)?;
+    if !conflicts.is_empty() {
+        bail!(
+            "merging '{branch}' into '{into}' conflicts in {}: resolve it in the session's worktree ({}) first; nothing changed",
+            conflicts.join(", "),
+            tree.path.display()
+        );
+    }
+    if args.rebase {
+        if let Err(err) = git.read(&tree.path, ["rebase", "--quiet", into]) {
+            let _ = git.read(&tree.path, ["rebase", "--abort"]);
+            return Err(err.context("the rebase stopped and was undone; nothing changed"));
+        }
+        git.read(target, ["merge", "--quiet", "--ff-only", branch])?;
+    } else if args.squash {
+        if let Err(err) = git.read(target, ["merge", "--quiet", "--squash", branch]) {
+            let _ = git.read(target, ["reset", "--quiet", "--merge"]);
+            return Err(err.context("the merge stopped and was undone; nothing changed"));
+        }
+        if let Err(err) = git.read(target, ["commit", "--quiet", "--no-edit"]) {
+            let _ = git.read(target, ["reset", "--quiet", "--merge"]);
+            return Err(
+                err.context("the squash could not be committed and was undone; nothing changed")
+            );
+        }
+        // No branch holds the session's commits now, but the squash does: say so for delete
+        // (merged either way: a record that cannot be written is only a warning).
+        let noted = git.tip(tree).and_then(|tip| {
+            session.dir.update(|s| {
+                if let Some(tree) = &mut s.worktree {
+                    tree.squashed = Some(tip);
+                }
+            })
+        });
+        if let Err(err) = noted {
+            eprintln!(
+                "warning: `delete` will not know the squash holds the branch's commits: {err:#}"
+            );
+        }
+    } else if let Err(err) = git.read(target, ["merge", "--quiet", "--no-edit", branch]) {
+        let _ = git.read(target, ["merge", "--abort"]);
+        return Err(err.context("the merge stopped and was undone; nothing changed"));
+    }
+    Ok(commits.trim().to_owned())
 }

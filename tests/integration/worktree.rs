@@ -167,6 +167,13 @@ fn a_conflicting_merge_changes_nothing() {
     assert_eq!(git(&env, &repo, &["status", "--porcelain"]), "");
     assert_eq!(git(&env, &env.home().join("worktrees/c"), &["status", "--porcelain"]), "");
     assert_eq!(std::fs::read_to_string(repo.join("README")).unwrap(), "user\n");
+    // With --commit, refused after committing: the agent's work is uncommitted again.
+    let wt = env.home().join("worktrees/c");
+    std::fs::write(wt.join("more.txt"), "more\n").unwrap();
+    let refused = env.cxs(&["merge", "--commit", "more", "c"]).fails(1);
+    assert!(refused.contains("conflicts in README"), "{refused}");
+    assert_eq!(git(&env, &repo, &["rev-parse", "HEAD", "cxs/c"]), head);
+    assert_eq!(git(&env, &wt, &["status", "--porcelain"]), "?? more.txt\n");
     env.cxs(&["delete", "--force", "c"]).success();
     // The branch, and the agent's commit on it, stay.
     assert_eq!(git(&env, &repo, &["branch", "--list", "cxs/c"]).trim(), "cxs/c");
