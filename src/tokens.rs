@@ -175,7 +175,9 @@ pub fn read_claude(path: &Path) -> Result<Option<Tokens>> {
         output_tokens: u64,
     }
     let text = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    // By message id, in the order they came; the last line of a message has its final count.
     let mut messages: Vec<(Option<String>, Usage)> = Vec::new();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for line in text.split(|b| *b == b'\n') {
         if memchr::memmem::find(line, b"\"usage\"").is_none() {
             continue;
@@ -185,10 +187,13 @@ pub fn read_claude(path: &Path) -> Result<Option<Tokens>> {
         else {
             continue;
         };
-        // The last line of a message has its final output count.
-        match messages.last_mut() {
-            Some((last, counted)) if last.is_some() && *last == id => *counted = usage,
-            _ => messages.push((id, usage)),
+        if let Some(&at) = id.as_ref().and_then(|id| seen.get(id)) {
+            messages[at].1 = usage;
+        } else {
+            if let Some(id) = &id {
+                seen.insert(id.clone(), messages.len());
+            }
+            messages.push((id, usage));
         }
     }
     let Some(&(_, last)) = messages.last().as_ref() else {

@@ -35,7 +35,17 @@ pub fn create(
     let branch = request.branch.map_or_else(|| format!("cxs/{id}"), str::to_owned);
     let path = store.worktree(id)?;
     let worktree = Worktree { repo, path, branch, base, squashed: None };
-    git.add_worktree(&worktree)?;
+    if let Err(err) = git.add_worktree(&worktree) {
+        // git may have made the branch before the checkout failed; a branch that still
+        // points at the base holds nothing, and goes (one that existed before made git
+        // refuse at once, and is left alone).
+        if !err.to_string().contains("already exists")
+            && git.tip(&worktree).is_ok_and(|tip| tip == worktree.base)
+        {
+            let _ = git.delete_branch(&worktree);
+        }
+        return Err(err);
+    }
     let prepared = prepare(git, config, &worktree, request);
     if let Err(err) = prepared {
         discard(git, &worktree);

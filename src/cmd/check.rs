@@ -39,6 +39,31 @@ fn check(dir: PathBuf, name: String) -> Result<()> {
     if !signs.waiting(&screen) {
         return Ok(());
     }
+    // tmux's alert fires after every burst of output and a silence, even when the agent was
+    // already waiting (a cursor redraw, the user typing in an attached pane): a screen that
+    // was already reported is not reported again.
+    let seen = dir.path().join("waiting-screen");
+    let hash = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        screen.trim_end().hash(&mut hasher);
+        hasher.finish().to_string()
+    };
+    if std::fs::read_to_string(&seen).is_ok_and(|last| last == hash) {
+        return Ok(());
+    }
+    {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&seen)
+            .and_then(|mut file| file.write_all(hash.as_bytes()))
+            .with_context(|| format!("cannot write {}", seen.display()))?;
+    }
     // A question asks for a yes or no; anything else waits for the next message.
     let asks = ["(y/n)", "[y/n]", "yes/no", "(y)es", "allow", "approve", "permission"];
     let lower = screen.to_lowercase();

@@ -21,6 +21,12 @@ pub fn run(args: &RenameArgs) -> Result<()> {
     }
     let old_id = id.parse()?;
     let lock = session.dir.lock()?;
+    // A `resume` may have started it since it was listed: looked at again under the lock.
+    if env.resolve(&args.selector).is_ok_and(|now| now.id == *id && now.is_running()) {
+        bail!(
+            "session '{id}' is running: its processes know it by its id; rename it once it has exited"
+        );
+    }
     let dir = env.store.rename(&old_id, &args.new)?;
     drop(lock);
     // The sidecar names its session; a broken one stays as it is.

@@ -66,8 +66,13 @@ pub fn run(args: &SendArgs) -> Result<()> {
     if let Err(err) = session.dir.update(|s| s.input_sent = Some(sent)) {
         eprintln!("warning: {err:#}");
     }
-    // An empty send (an Enter for a dialog) starts no turn: nothing to confirm.
-    if !args.no_enter && !text.is_empty() && !args.confirm_timeout.is_zero() {
+    // An empty send (an Enter for a dialog) starts no turn, nor does a slash command, which
+    // may open a picker that a second Enter would choose from: nothing to confirm.
+    if !args.no_enter
+        && !text.is_empty()
+        && !text.starts_with(b"/")
+        && !args.confirm_timeout.is_zero()
+    {
         confirm(&session, sent, args.confirm_timeout, &agents)?;
     }
     if args.wait {

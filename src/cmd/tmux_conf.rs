@@ -24,6 +24,11 @@ pub fn run(args: &TmuxConfArgs) -> Result<()> {
     // for any program a binding runs.
     let mut cxs = String::new();
     for var in &args.carry {
+        let name = var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && var.chars().next().is_some_and(|c| !c.is_ascii_digit());
+        if !name {
+            bail!("invalid --carry '{var}': give a variable's name, such as CXS_HOME");
+        }
         let value =
             std::env::var_os(var).with_context(|| format!("--carry {var}: it is not set"))?;
         let word = quote::sh_double_in_tmux(&value.to_string_lossy())?;
@@ -33,7 +38,9 @@ pub fn run(args: &TmuxConfArgs) -> Result<()> {
     cxs.push_str(&quote::sh_double_in_tmux(&exe.to_string_lossy())?);
     // What cxs prints, or its error, as a tmux message rather than a view of run-shell's
     // output. `tmux` reaches the server the binding runs on ($TMUX).
-    let tell = "tmux display-message -d 4000 \"cxs: ${out#error: }\"";
+    // `#` doubled: display-message expands formats, and cxs's output is text, not one.
+    let tell = "out=$(printf %s \"${out#error: }\" | sed \"s/#/##/g\"); \
+                tmux display-message -d 4000 \"cxs: $out\"";
     let prompt = |label: &str, verb: &str| {
         format!(
             "command-prompt -p \"{label}\" {{ set-environment CXS_PROMPT \"%%\" ; \

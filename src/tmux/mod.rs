@@ -291,7 +291,11 @@ impl Tmux {
         }
         // `-l`-less display-message expands formats: the text is kept literal by escaping `#`.
         let literal = text.replace('#', "##");
-        self.run(&Chain::default().cmd(["display-message", "-d", "4000", &literal]), None)?;
+        // Every client of the server, not only the one tmux would pick.
+        let chain = ttys.iter().fold(Chain::default(), |chain, tty| {
+            chain.cmd(["display-message", "-c", tty, "-d", "4000", &literal])
+        });
+        self.run(&chain, None)?;
         for tty in ttys {
             // A client's terminal is the user's own; a bell there is what a pane's BEL does.
             let _ = std::fs::OpenOptions::new()
