@@ -27,6 +27,9 @@ use crate::store::SessionId;
     CXS_TRACE        print every tmux call to stderr as `+ tmux ...` when set to 1\n  \
     CXS_TMUX_TIMEOUT how long a tmux call may take before it is an error (default 10s)")]
 pub struct Cli {
+    /// Run the command on this configured host (`[hosts.NAME]`), over ssh; also `CXS_HOST`.
+    #[arg(long, value_name = "NAME", global = true, help_heading = "Global options")]
+    pub host: Option<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

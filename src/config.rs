@@ -28,6 +28,29 @@ pub struct Config {
     /// Programs run when sessions change state.
     #[serde(default)]
     pub hooks: Hooks,
+    /// Remote hosts by name, reached over ssh (`--host NAME`).
+    #[serde(default)]
+    pub hosts: BTreeMap<String, HostConfig>,
+}
+
+/// `[hosts.NAME]`: where another cxs runs, and how ssh reaches it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostConfig {
+    /// The destination as ssh takes it (`user@host`, or an alias from `~/.ssh/config`).
+    pub ssh: String,
+    /// The ssh port.
+    pub port: Option<u16>,
+    /// The identity file.
+    pub identity: Option<PathBuf>,
+    /// More ssh options, e.g. `["-o", "ConnectTimeout=5"]`.
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// The remote cxs (default: `cxs` on the remote PATH).
+    pub cxs: Option<String>,
+    /// Environment for the remote cxs (its `CXS_HOME`, socket...): settings, not secrets.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
 }
 
 /// `[hooks]`: argv arrays run with `CXS_ID`, `CXS_KIND`, `CXS_STATUS`, `CXS_EVENT`,

@@ -14,6 +14,7 @@ mod procs;
 #[cfg(test)]
 mod proptests;
 mod quote;
+mod remote;
 mod render;
 mod session;
 mod store;
@@ -31,7 +32,12 @@ fn main() -> ExitCode {
         cmd::run_hidden(hidden)
     } else {
         cmd::answer_shell();
-        cmd::run(cli::Cli::parse().command)
+        let cli = cli::Cli::parse();
+        let host = cli.host.or_else(|| std::env::var("CXS_HOST").ok().filter(|h| !h.is_empty()));
+        match host {
+            Some(host) => cmd::run_remote(&host),
+            None => cmd::run(cli.command),
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

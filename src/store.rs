@@ -249,6 +249,11 @@ impl Store {
         }
     }
 
+    /// Where ssh keeps the connections cxs shares with remote hosts, `CXS_HOME/ssh`.
+    pub fn ssh_sockets(&self) -> PathBuf {
+        self.root.join("ssh")
+    }
+
     /// The events journal, `CXS_HOME/events.jsonl`.
     pub fn journal(&self) -> PathBuf {
         self.root.join("events.jsonl")

@@ -74,6 +74,16 @@ pub fn run_hidden(hidden: Hidden) -> Result<()> {
     }
 }
 
+/// Runs this command line on a configured host instead, and exits with its status.
+pub fn run_remote(host: &str) -> Result<()> {
+    let env = crate::env::Env::load()?;
+    let args = crate::remote::without_host(std::env::args_os().skip(1));
+    match crate::remote::run(&env.config, host, &args, &env.store.ssh_sockets())? {
+        0 => Ok(()),
+        code => Err(SilentExit(u8::try_from(code).unwrap_or(1)).into()),
+    }
+}
+
 /// Runs one verb.
 pub fn run(command: Command) -> Result<()> {
     match command {

@@ -17,6 +17,7 @@ mod help;
 mod list;
 mod logs;
 mod new;
+mod remote;
 mod resume;
 mod tidy;
 mod tmux_conf;
