@@ -277,6 +277,9 @@ pub struct ListArgs {
     /// Only sessions of this kind (exec, repl, cmd, or an agent's name).
     #[arg(long, value_name = "KIND")]
     pub kind: Option<String>,
+    /// Every configured host's sessions too, in one table with a HOST column.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// A session status, as `list --status` takes it.

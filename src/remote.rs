@@ -30,6 +30,52 @@ pub fn run(config: &Config, host: &str, args: &[OsString], sockets: &Path) -> Re
     Ok(status.code().unwrap_or(255))
 }
 
+/// How long `list --all` waits for a host's listing.
+const LIST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Every configured host's `cxs list --json`, asked of all at once (one ssh call each),
+/// each bounded by a timeout; by host name.
+pub fn list_all(config: &Config, sockets: &Path) -> Vec<(String, Result<Vec<u8>>)> {
+    let args: Vec<OsString> = ["list", "--json"].map(OsString::from).to_vec();
+    std::thread::scope(|scope| {
+        let asked: Vec<_> = config
+            .hosts
+            .iter()
+            .map(|(name, host)| (name, scope.spawn(|| listing(host, &args, sockets))))
+            .collect();
+        asked
+            .into_iter()
+            .map(|(name, asked)| {
+                let listed =
+                    asked.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the listing failed")));
+                (name.clone(), listed)
+            })
+            .collect()
+    })
+}
+
+/// One host's listing: its standard output, or what went wrong in a line.
+fn listing(host: &HostConfig, args: &[OsString], sockets: &Path) -> Result<Vec<u8>> {
+    let argv = ssh_argv(host, args, sockets, false)?;
+    let handle = duct::cmd(&argv[0], &argv[1..])
+        .stdin_null()
+        .stdout_capture()
+        .stderr_capture()
+        .unchecked()
+        .start()
+        .context("cannot run ssh")?;
+    let Some(output) = handle.wait_timeout(LIST_TIMEOUT)? else {
+        let _ = handle.kill();
+        anyhow::bail!("no answer within {} s", LIST_TIMEOUT.as_secs());
+    };
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let first = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("ssh failed").trim();
+        anyhow::bail!("{first}");
+    }
+    Ok(output.stdout.clone())
+}
+
 /// ssh's argv: options, connection sharing, the destination, and the remote command as one
 /// string for the remote shell, every word single-quoted so it arrives exactly as given.
 fn ssh_argv(

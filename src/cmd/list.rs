@@ -3,8 +3,10 @@
 use std::io::{IsTerminal, Write};
 
 use anyhow::{Context, Result};
+
+use crate::remote;
 use chrono::{DateTime, Local, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::catalog;
@@ -32,11 +34,32 @@ pub fn run(args: &ListArgs) -> Result<()> {
         session::note_lost(&listed);
         let now = Utc::now();
         let changes = diff_stats(sessions.iter().map(|(s, _)| s));
-        let rows: Vec<Row> = sessions
+        // Filtered rows keep their index, which selectors use.
+        let mut rows: Vec<Row> = sessions
             .iter()
             .zip(changes)
             .map(|((s, extras), changes)| Row::new(s, *extras, now, changes))
-            // Filtered rows keep their index, which selectors use.
+            .collect();
+        // Every configured host's sessions too, each host asked once, all at once; one that
+        // does not answer is a warning under the table, not a failure of it.
+        let mut warnings = Vec::new();
+        if args.all {
+            for row in &mut rows {
+                row.host = Some("local".to_owned());
+            }
+            for (host, listed) in remote::list_all(&env.config, &env.store.ssh_sockets()) {
+                match listed.and_then(|json| {
+                    serde_json::from_slice::<Vec<Row>>(&json).context("its cxs printed no listing")
+                }) {
+                    Ok(listed) => {
+                        rows.extend(listed.into_iter().map(|r| Row::from_host(r, &host, now)));
+                    }
+                    Err(err) => warnings.push(format!("warning: host '{host}': {err:#}")),
+                }
+            }
+        }
+        let rows: Vec<Row> = rows
+            .into_iter()
             .filter(|row| {
                 args.status.is_empty() || args.status.iter().any(|s| s.as_str() == row.status)
             })
@@ -53,6 +76,9 @@ pub fn run(args: &ListArgs) -> Result<()> {
             write_table(&mut out, &rows, terminal_width())?;
         }
         out.flush()?;
+        for warning in &warnings {
+            eprintln!("{warning}");
+        }
         if !args.watch {
             return Ok(());
         }
@@ -160,13 +186,17 @@ fn diff_stats<'a>(sessions: impl Iterator<Item = &'a Session>) -> Vec<Option<Dif
     })
 }
 
-/// One line of the listing; its field names are the stable `--json` format.
-#[derive(Debug, Serialize)]
+/// One line of the listing; its field names are the stable `--json` format (which `list
+/// --all` reads back from other hosts).
+#[derive(Debug, Serialize, Deserialize)]
 struct Row {
+    /// With `--all`: the host the session is on (`local` for this one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    host: Option<String>,
     index: usize,
     id: String,
     kind: Option<String>,
-    status: &'static str,
+    status: String,
     exit_code: Option<i32>,
     pid: Option<u32>,
     log: String,
@@ -196,8 +226,22 @@ struct Row {
     active: String,
 }
 
+impl Row {
+    /// A row that host `host`'s cxs listed, ready to show here.
+    fn from_host(mut row: Row, host: &str, now: DateTime<Utc>) -> Row {
+        row.host = Some(host.to_owned());
+        row.shown_status = match (row.status.as_str(), row.exit_code) {
+            ("exited", Some(code)) => format!("exited ({code})"),
+            ("exited", None) => "exited (?)".to_owned(),
+            (status, _) => status.to_owned(),
+        };
+        row.active = row.last_output.map_or("-".to_owned(), |at| age(now - at));
+        row
+    }
+}
+
 /// A worktree session's part of its row.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct TreeFields {
     /// The checkout it branched from.
     repo: String,
@@ -225,7 +269,7 @@ impl Row {
         let tree = sidecar.and_then(|s| s.worktree.as_ref());
         let path = |p: &std::path::Path| p.to_string_lossy().into_owned();
         let log = session.dir.log();
-        let status = session.status.name();
+        let status = session.status.name().to_owned();
         let exit_code = match session.status {
             Status::Exited(code) => code,
             _ => None,
@@ -241,6 +285,7 @@ impl Row {
             .and_then(|p| p.activity)
             .and_then(|at| DateTime::from_timestamp(at, 0));
         Row {
+            host: None,
             index: session.index,
             id: session.id.clone(),
             kind: sidecar.map(|s| s.kind.to_string()),
@@ -276,7 +321,11 @@ impl Row {
 
     /// The row's cells; `worktrees` adds BRANCH and CHANGES, `tokens` TOKENS.
     fn cells(&self, preview_width: usize, worktrees: bool, tokens: bool) -> Vec<String> {
-        let mut cells = vec![
+        let mut cells = Vec::new();
+        if let Some(host) = &self.host {
+            cells.push(host.clone());
+        }
+        cells.extend([
             self.index.to_string(),
             self.id.clone(),
             self.kind.clone().unwrap_or_else(|| "-".to_owned()),
@@ -284,7 +333,7 @@ impl Row {
             self.active.clone(),
             self.pid.map_or("-".to_owned(), |p| p.to_string()),
             human_size(self.log_bytes),
-        ];
+        ]);
         if tokens {
             cells.push(self.tokens.map_or("-".to_owned(), |t| t.short()));
         }
@@ -315,8 +364,11 @@ impl Row {
 fn write_table(out: &mut impl Write, rows: &[Row], terminal: Option<usize>) -> Result<()> {
     let worktrees = rows.iter().any(|r| r.tree.is_some());
     let tokens = rows.iter().any(|r| r.tokens.is_some());
-    let mut header: Vec<String> =
-        ["#", "ID", "KIND", "STATUS", "ACTIVE", "PID", "LOG"].map(String::from).to_vec();
+    let mut header: Vec<String> = Vec::new();
+    if rows.iter().any(|r| r.host.is_some()) {
+        header.push("HOST".to_owned());
+    }
+    header.extend(["#", "ID", "KIND", "STATUS", "ACTIVE", "PID", "LOG"].map(String::from));
     if tokens {
         header.push("TOKENS".to_owned());
     }
@@ -436,10 +488,11 @@ mod tests {
     #[test]
     fn columns_line_up_with_wide_characters() {
         let row = |id: &str, prompt: &str| Row {
+            host: None,
             index: 0,
             id: id.to_owned(),
             kind: Some("exec".into()),
-            status: "running",
+            status: "running".into(),
             exit_code: None,
             pid: None,
             log: String::new(),

@@ -107,6 +107,26 @@ fn a_command_runs_on_the_host_and_a_hostile_prompt_arrives_exactly() {
     let missing = env.cxs(&["logs", "nope"]).env("CXS_HOST", "box").output();
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no session matches 'nope'"));
+    // One table for here and every host; a host that is down is a warning under it.
+    let mut config = std::fs::read_to_string(env.root().join(".config/cxs/config.toml")).unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let down = format!(
+        "[hosts.down]\nssh = \"nobody@127.0.0.1\"\nport = {closed}\noptions = [\"-F\", \"/dev/null\", \"-o\", \"ConnectTimeout=3\"]\n"
+    );
+    config.push_str(&down);
+    std::fs::write(env.root().join(".config/cxs/config.toml"), config).unwrap();
+    env.cxs(&["new", "cmd", "--id", "near", "sleep", "30"]).success();
+    let (table, warned) = env.cxs(&["list", "--all"]).success_with_stderr();
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("HOST   #  ID"), "{table}");
+    assert!(lines.iter().any(|l| l.starts_with("local  0  near")), "{table}");
+    assert!(lines.iter().any(|l| l.starts_with("box    0  far")), "{table}");
+    assert!(warned.starts_with("warning: host 'down': "), "{warned}");
+    let json: Vec<serde_json::Value> =
+        serde_json::from_str(&env.cxs(&["list", "--all", "--json"]).success_with_stderr().0)
+            .unwrap();
+    let hosts: Vec<&str> = json.iter().map(|r| r["host"].as_str().unwrap()).collect();
+    assert_eq!(hosts, ["local", "box"]);
     env.cxs(&["--host", "box", "delete", "far"]).success();
     assert!(!remote.join("sessions/far").exists());
     // Connections are shared: the master's socket lives in cxs's own 0700 directory.
