@@ -269,9 +269,14 @@ fn follow<W: Write>(
             break;
         }
     }
-    // tmux may still be piping the agent's last output: wait until the log stops growing.
-    while log.copy_new(out)? {
+    // tmux may still be piping the agent's last output (the exit, seen at once, can come
+    // before it): the log must stay quiet for a whole poll before the follow ends.
+    log.copy_new(out)?;
+    loop {
         std::thread::sleep(POLL);
+        if !log.copy_new(out)? {
+            break;
+        }
     }
     Ok(())
 }
