@@ -68,7 +68,10 @@ impl Event {
 /// configuration its `new` read.
 pub fn note(dir: &SessionDir, sidecar: &Sidecar, mut event: Event) {
     event.cwd.get_or_insert_with(|| sidecar.cwd.clone());
-    let config = sidecar.config.as_deref().map(Config::load_from);
+    // Only these events have hooks: for the others (`created`, `running`, on `new`'s and the
+    // runner's paths) the configuration is not read at all.
+    let hooked = matches!(event.event.as_str(), "waiting" | "turn-ended" | "exited");
+    let config = sidecar.config.as_deref().filter(|_| hooked).map(Config::load_from);
     let hooks = match &config {
         Some(Ok(config)) => Some(&config.hooks),
         Some(Err(err)) => {
