@@ -2,9 +2,7 @@
 //! of state, appended by whichever cxs process saw it (no daemon), and the user's `[hooks]`
 //! run for some of them.
 
-use std::fs::OpenOptions;
-use std::io::{BufRead, BufReader, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -112,13 +110,7 @@ fn append(journal: &Path, event: &Event) -> Result<()> {
         // Two writers may both rotate; the second moves a file of one line. No line is lost.
         let _ = std::fs::rename(journal, journal.with_extension("jsonl.1"));
     }
-    OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(journal)
-        .and_then(|mut file| file.write_all(line.as_bytes()))
-        .with_context(|| format!("cannot write {}", journal.display()))
+    crate::store::append_private(journal, line.as_bytes())
 }
 
 /// Starts a hook with the event in its environment, through `cxs __hook-run`, which kills

@@ -112,6 +112,12 @@ pub fn notify_hook(exe: &Path, dir: &Path) -> Option<Vec<String>> {
     Some(argv)
 }
 
+/// Whether an agent's argv runs one of cxs's hooks (Codex's notify, Claude Code's hooks): an
+/// agent that reports its turns and conversation itself.
+pub fn reports_turns(argv: &[String]) -> bool {
+    argv.iter().any(|a| a.contains(NOTIFY) || a.contains(HOOK))
+}
+
 /// `cxs __hook DIR` as a command line for Claude Code's hooks, which run it through a shell;
 /// `None` when the path is not UTF-8 (Claude's settings are JSON text).
 pub fn claude_hook(exe: &Path, dir: &Path) -> Option<String> {

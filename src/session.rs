@@ -4,11 +4,10 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::str::FromStr;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use chrono::{DateTime, Utc};
 
 use crate::catalog::{self, Agent, Signs};
@@ -180,7 +179,6 @@ impl Session {
     /// Starts a log writer again for a pane whose writer died, after a line in the log that
     /// says which span of output was lost.
     pub fn resume_logging(&self, exe: &Path, max_log: u64) -> Result<()> {
-        use std::io::Write;
         let pane = self.pane()?;
         let log = self.dir.log();
         let since = std::fs::metadata(&log).and_then(|m| m.modified()).ok();
@@ -191,13 +189,7 @@ impl Session {
         let note = format!(
             "\r\n[cxs: the log writer stopped; output from {since} to {now} was not logged]\r\n"
         );
-        std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .mode(0o600)
-            .open(&log)
-            .and_then(|mut file| file.write_all(note.as_bytes()))
-            .with_context(|| format!("cannot write to log {}", log.display()))?;
+        crate::store::append_private(&log, note.as_bytes())?;
         let logger = crate::hidden::log_writer(exe, self.dir.path(), max_log);
         self.tmux.repipe(&pane.name, &logger)
     }

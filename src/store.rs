@@ -227,14 +227,8 @@ impl Store {
             text.push_str(&serde_json::to_string(one).context("cannot encode a usage record")?);
             text.push('\n');
         }
-        // One write of whole lines, appended: concurrent deletes do not interleave within one.
-        OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(0o600)
-            .open(&path)
-            .and_then(|mut file| file.write_all(text.as_bytes()))
-            .with_context(|| format!("cannot write {}", path.display()))
+        // One write of whole lines: concurrent deletes do not interleave within one.
+        append_private(&path, text.as_bytes())
     }
 
     /// What deleted sessions spent; a line that cannot be read is skipped.
@@ -737,7 +731,20 @@ fn resolved(path: &Path) -> PathBuf {
 /// Creates `path` as a 0600 file holding `bytes`.
 ///
 /// No fsync: the rename already protects readers and a crashed cxs, and `new` stays fast.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Appends `bytes` to `path` (made readable by the user alone) in one write, so concurrent
+/// writers' lines never interleave: logs' notes, the events journal, the usage record.
+pub fn append_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .and_then(|mut file| file.write_all(bytes))
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Writes `bytes` as the whole of `path`, readable by the user alone.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut file =
         OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
     file.write_all(bytes)?;

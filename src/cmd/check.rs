@@ -52,18 +52,8 @@ fn check(dir: PathBuf, name: String) -> Result<()> {
     if std::fs::read_to_string(&seen).is_ok_and(|last| last == hash) {
         return Ok(());
     }
-    {
-        use std::io::Write;
-        use std::os::unix::fs::OpenOptionsExt;
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&seen)
-            .and_then(|mut file| file.write_all(hash.as_bytes()))
-            .with_context(|| format!("cannot write {}", seen.display()))?;
-    }
+    crate::store::write_private(&seen, hash.as_bytes())
+        .with_context(|| format!("cannot write {}", seen.display()))?;
     // A question asks for a yes or no; anything else waits for the next message.
     let asks = ["(y/n)", "[y/n]", "yes/no", "(y)es", "allow", "approve", "permission"];
     let lower = screen.to_lowercase();

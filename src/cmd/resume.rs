@@ -249,7 +249,7 @@ fn restart(
         watch_silence: new::watches_silence(
             env,
             &sidecar.kind,
-            sidecar.argv.iter().any(|a| a.contains("__hook")),
+            hidden::reports_turns(&sidecar.argv),
         ),
     };
     let started = new::start(&session.tmux, &plan.id, dir, &plan_for_tmux, &sidecar);
@@ -264,15 +264,7 @@ fn restart(
 
 /// Appends a line to the log that marks where the resumed run's output starts.
 fn separate(dir: &store::SessionDir, resumed: u32, how: &str) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let path = dir.log();
-    let mut log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(&path)
-        .with_context(|| format!("cannot open log {}", path.display()))?;
     let at = Utc::now().format("%Y-%m-%d %H:%M:%S UTC");
-    write!(log, "\r\n--- cxs: resumed ({resumed}) at {at}: {how} ---\r\n")
-        .with_context(|| format!("cannot write log {}", path.display()))
+    let line = format!("\r\n--- cxs: resumed ({resumed}) at {at}: {how} ---\r\n");
+    store::append_private(&dir.log(), line.as_bytes())
 }

@@ -97,7 +97,7 @@ fn confirm(
     let Ok(sidecar) = session.dir.read() else {
         return Ok(());
     };
-    let hooked = sidecar.argv.iter().any(|a| a.contains(hidden::NOTIFY) || a.contains("__hook"));
+    let hooked = hidden::reports_turns(&sidecar.argv);
     let (true, Some(signs)) = (hooked, catalog::signs(agents, &sidecar.kind)) else {
         return Ok(());
     };
@@ -146,7 +146,7 @@ fn reply(
     let start = Instant::now();
     let sidecar = session.dir.read()?;
     // Agents whose hooks cxs set report their turns: their argv runs cxs's hook.
-    let hooked = sidecar.argv.iter().any(|a| a.contains(hidden::NOTIFY) || a.contains("__hook"));
+    let hooked = hidden::reports_turns(&sidecar.argv);
     let mut last_look = Instant::now();
     // Woken when the sidecar is replaced (the hook recorded the turn's end).
     let watch = Watch::dirs([session.dir.path()], On::Replacements);
