@@ -45,11 +45,18 @@ impl Desk {
     /// Presses `keys` until the client shows `shown`: under load, a key pressed as the
     /// client redraws was seen to go missing (once in about a dozen runs of the suite).
     fn press_until(&self, keys: &[&str], shown: &str) {
+        self.press_until_that(keys, &format!("the client to show {shown:?}"), || {
+            self.screen().contains(shown)
+        });
+    }
+
+    /// Presses `keys` until `done` holds, three times at most.
+    fn press_until_that(&self, keys: &[&str], what: &str, mut done: impl FnMut() -> bool) {
         for _ in 0..3 {
             self.press(keys);
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
             while std::time::Instant::now() < deadline {
-                if self.screen().contains(shown) {
+                if done() {
                     return;
                 }
                 std::thread::sleep(std::time::Duration::from_millis(50));
@@ -57,7 +64,7 @@ impl Desk {
             // Whatever half of the sequence arrived is undone before trying again.
             self.press(&["Escape"]);
         }
-        panic!("the client never showed {shown:?}:\n{}", self.screen());
+        panic!("timed out waiting for {what}:\n{}", self.screen());
     }
 
     /// Types text at the client.
@@ -133,8 +140,7 @@ fn pick_list_and_jump_to_waiting() {
     let desk = Desk::new();
     let env = &desk.env;
     // Nothing waits yet: a message says so, rather than run-shell's "returned 1".
-    desk.press(&["C-b", "a", "w"]);
-    wait_until("the message", || desk.screen().contains("cxs: no session is waiting"));
+    desk.press_until(&["C-b", "a", "w"], "cxs: no session is waiting");
     env.new_exec(&[("FAKE_AGENT_SLEEP", "60")], &["--id", "busy-one", "x"]);
     env.cxs(&["new", "repl", "--id", "asks"]).env("FAKE_AGENT_STDIN", "1").success();
     // Codex reports a turn's end after printing it.
@@ -161,13 +167,11 @@ fn pick_list_and_jump_to_waiting() {
     desk.press(&["q"]);
     // Keys pressed while the popup closes would go to the popup.
     wait_until("the popup to close on q", || !desk.screen().contains("STATUS"));
-    desk.press(&["C-b", "a", "l"]);
-    wait_until("the live list again", || desk.screen().contains("STATUS"));
+    desk.press_until(&["C-b", "a", "l"], "STATUS");
     desk.press(&["Escape"]);
     wait_until("the popup to close on Esc", || !desk.screen().contains("STATUS"));
 
-    desk.press(&["C-b", "a", "w"]);
-    wait_until("the client on the waiting session", || {
+    desk.press_until_that(&["C-b", "a", "w"], "the client on the waiting session", || {
         desk.client_session() == env.tmux_name("asks")
     });
 }
