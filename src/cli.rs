@@ -28,8 +28,13 @@ use crate::store::SessionId;
     CXS_TMUX_TIMEOUT how long a tmux call may take before it is an error (default 10s)")]
 pub struct Cli {
     /// Run the command on this configured host (`[hosts.NAME]`), over ssh; also `CXS_HOST`.
+    /// A selector `NAME:ID` (`gpu1:0`) names a session there the same way.
     #[arg(long, value_name = "NAME", global = true, help_heading = "Global options")]
     pub host: Option<String>,
+    /// With a host: give the remote cxs this variable's value from here (repeatable). Values
+    /// go through ssh's standard input, never on a command line.
+    #[arg(long = "env", value_name = "NAME", global = true, help_heading = "Global options")]
+    pub forward: Vec<String>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -77,7 +82,9 @@ pub enum Command {
     TmuxConf(TmuxConfArgs),
     /// Print a short count of running and waiting sessions, for tmux's status line.
     #[command(name = "status-line")]
-    StatusLine,
+    StatusLine(StatusLineArgs),
+    /// List the configured hosts: reachable or not, their cxs and tmux, round-trip time.
+    Hosts(HostsArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
     /// Print the man page (roff), or write it and every subcommand's page into a directory.
@@ -401,6 +408,9 @@ pub struct EventsArgs {
     /// Keep printing events as they happen.
     #[arg(short = 'f', long)]
     pub follow: bool,
+    /// Every configured host's events too, with a host column (`host` in JSON).
+    #[arg(long, conflicts_with = "selectors")]
+    pub all: bool,
     /// Print the events as JSON lines, as journaled.
     #[arg(long)]
     pub json: bool,
@@ -570,6 +580,55 @@ pub struct ManArgs {
     /// Write cxs.1 and the subcommands' pages (cxs-new.1, ...) here, creating it if needed.
     #[arg(value_name = "DIR")]
     pub dir: Option<PathBuf>,
+}
+
+impl Command {
+    /// The sessions this command line names, in the order given.
+    pub fn selectors(&self) -> Vec<Selector> {
+        match self {
+            Command::Attach(args) => args.selector.iter().cloned().collect(),
+            Command::Logs(LogsArgs { selector, .. })
+            | Command::Rename(RenameArgs { selector, .. })
+            | Command::Diff(DiffArgs { selector, .. })
+            | Command::Merge(MergeArgs { selector, .. })
+            | Command::Send(SendArgs { selector, .. })
+            | Command::Capture(CaptureArgs { selector, .. }) => vec![selector.clone()],
+            Command::Delete(DeleteArgs { selectors, .. })
+            | Command::Events(EventsArgs { selectors, .. })
+            | Command::Wait(WaitArgs { selectors, .. }) => selectors.clone(),
+            Command::Resume(args) if !args.all => {
+                args.args.first().and_then(|s| s.parse().ok()).into_iter().collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// `cxs status-line`.
+#[derive(Debug, Args)]
+pub struct StatusLineArgs {
+    /// Count every configured host's sessions too (one ssh call per host, at once).
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// `cxs hosts`.
+#[derive(Debug, Args)]
+pub struct HostsArgs {
+    /// What to do with them (default: list them).
+    #[command(subcommand)]
+    pub action: Option<HostsAction>,
+}
+
+/// What `cxs hosts` can do besides listing.
+#[derive(Debug, Subcommand)]
+pub enum HostsAction {
+    /// Copy this cxs to a host (a versioned path in its state directory), checksum verified.
+    Install {
+        /// The configured host.
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
 }
 
 /// `cxs completions`.

@@ -46,11 +46,46 @@ pub struct HostConfig {
     /// More ssh options, e.g. `["-o", "ConnectTimeout=5"]`.
     #[serde(default)]
     pub options: Vec<String>,
-    /// The remote cxs (default: `cxs` on the remote PATH).
+    /// The remote cxs (default: the copy `cxs hosts install` puts in the host's state
+    /// directory, installed on first use).
     pub cxs: Option<String>,
-    /// Environment for the remote cxs (its `CXS_HOME`, socket...): settings, not secrets.
-    #[serde(default)]
-    pub env: BTreeMap<String, String>,
+    /// Environment for the remote cxs: a table of settings (its `CXS_HOME`, socket...), or a
+    /// list of `NAME=VALUE` settings and bare `NAME`s whose values are forwarded from here.
+    #[serde(default, deserialize_with = "host_env")]
+    pub env: HostEnv,
+}
+
+/// A host's `env`, read from either form.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HostEnv {
+    /// Set on the remote command line: settings, not secrets.
+    pub settings: BTreeMap<String, String>,
+    /// Forwarded from this side's environment through ssh's standard input.
+    pub forward: Vec<String>,
+}
+
+fn host_env<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<HostEnv, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged, expecting = "a table of settings or a list of NAME and NAME=VALUE")]
+    enum Either {
+        Table(BTreeMap<String, String>),
+        List(Vec<String>),
+    }
+    Ok(match Either::deserialize(deserializer)? {
+        Either::Table(settings) => HostEnv { settings, forward: Vec::new() },
+        Either::List(entries) => {
+            let mut env = HostEnv::default();
+            for entry in entries {
+                match entry.split_once('=') {
+                    Some((name, value)) => {
+                        env.settings.insert(name.to_owned(), value.to_owned());
+                    }
+                    None => env.forward.push(entry),
+                }
+            }
+            env
+        }
+    })
 }
 
 /// `[hooks]`: argv arrays run with `CXS_ID`, `CXS_KIND`, `CXS_STATUS`, `CXS_EVENT`,

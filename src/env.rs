@@ -47,17 +47,39 @@ impl Env {
     }
 }
 
-/// Session ids for the shell to offer, newest first, each with its status and prompt.
+/// Session ids for the shell to offer, newest first, each with its status and prompt; then
+/// every configured host's as `HOST:ID` (each host asked at once, briefly).
 pub fn session_ids() -> Vec<CompletionCandidate> {
-    let Ok(sessions) = Env::load().and_then(|env| env.sessions()) else {
+    let Ok(env) = Env::load() else {
         return Vec::new();
     };
-    sessions
+    let candidate = |id: String, status: &str, prompt: &str| {
+        let help = format!("{status} {}", prompt.chars().take(40).collect::<String>());
+        CompletionCandidate::new(id).help(Some(help.trim_end().to_owned().into()))
+    };
+    let mut candidates: Vec<CompletionCandidate> = env
+        .sessions()
+        .unwrap_or_default()
         .into_iter()
         .map(|s| {
             let prompt = s.sidecar.as_ref().ok().and_then(|c| c.prompt.clone()).unwrap_or_default();
-            let help = format!("{} {}", s.status, prompt.chars().take(40).collect::<String>());
-            CompletionCandidate::new(s.id).help(Some(help.trim_end().to_owned().into()))
+            candidate(s.id, &s.status.to_string(), &prompt)
         })
-        .collect()
+        .collect();
+    let sockets = env.store.ssh_sockets();
+    let hosts = crate::remote::Host::all(&env.config, &sockets);
+    let args = ["list", "--json"].map(std::ffi::OsString::from);
+    for (host, listed) in crate::remote::ask_all(&hosts, &args, COMPLETION_LIMIT) {
+        let rows: Vec<serde_json::Value> =
+            listed.ok().and_then(|json| serde_json::from_slice(&json).ok()).unwrap_or_default();
+        candidates.extend(rows.iter().filter_map(|row| {
+            let text = |key: &str| row[key].as_str().unwrap_or_default();
+            let id = row["id"].as_str()?;
+            Some(candidate(format!("{host}:{id}"), text("status"), text("prompt")))
+        }));
+    }
+    candidates
 }
+
+/// How long completion waits for a host: a shell waiting longer feels broken.
+const COMPLETION_LIMIT: std::time::Duration = std::time::Duration::from_secs(3);

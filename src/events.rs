@@ -44,6 +44,9 @@ pub struct Event {
     /// The agent's working directory.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cwd: Option<PathBuf>,
+    /// The host it happened on, in `events --all` (never journaled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 impl Event {
@@ -58,6 +61,7 @@ impl Event {
             exit_code: None,
             last_message: None,
             cwd: None,
+            host: None,
         }
     }
 }

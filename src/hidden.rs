@@ -56,6 +56,13 @@ pub enum Hidden {
         /// The hook's program and arguments.
         argv: Vec<OsString>,
     },
+    /// On a host: take the values forwarded from the other side, then run a command line.
+    Env {
+        /// `-` for standard input, else a stashed file.
+        source: PathBuf,
+        /// cxs's arguments.
+        args: Vec<OsString>,
+    },
     /// Look at a silent pane's screen for the agent's waiting signs.
     Check {
         /// The session's directory.
@@ -87,6 +94,9 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Option<Hidden> {
                 limit_ms: limit.to_str()?.parse().ok()?,
                 argv: args[3..].to_vec(),
             })
+        }
+        [verb, source, ..] if *verb == crate::remote::ENV => {
+            Some(Hidden::Env { source: source.into(), args: args[2..].to_vec() })
         }
         [verb, dir, name] if *verb == CHECK => {
             Some(Hidden::Check { dir: dir.into(), name: text(&args[2])? })

@@ -32,12 +32,7 @@ fn main() -> ExitCode {
         cmd::run_hidden(hidden)
     } else {
         cmd::answer_shell();
-        let cli = cli::Cli::parse();
-        let host = cli.host.or_else(|| std::env::var("CXS_HOST").ok().filter(|h| !h.is_empty()));
-        match host {
-            Some(host) => cmd::run_remote(&host),
-            None => cmd::run(cli.command),
-        }
+        cmd::run_cli(cli::Cli::parse())
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -21,6 +21,10 @@ proptest! {
         match text.parse::<Selector>() {
             Ok(Selector::Index(i)) => prop_assert_eq!(i.to_string(), text.trim_start_matches('0').to_string().max("0".into())),
             Ok(Selector::Prefix(p)) => prop_assert_eq!(p, text),
+            Ok(Selector::OnHost(host, local)) => {
+                prop_assert!(!matches!(*local, Selector::OnHost(..)));
+                prop_assert_eq!(format!("{host}:{local}").len() <= text.len(), true);
+            }
             Err(_) => {}
         }
     }

@@ -1,147 +1,503 @@
 //! `--host NAME`: the same command run by the cxs on a configured host, over ssh. ssh plus
 //! the remote cxs (which drives its own tmux) is the whole engine: no daemon, no protocol.
+//!
+//! Everything sent is one POSIX shell script for the remote login shell, every word of it
+//! single-quoted; values forwarded from here (`--env`) never appear in it, nor in any
+//! process's command line: they go through ssh's standard input.
 
 use std::ffi::OsString;
-use std::os::unix::ffi::OsStrExt;
+use std::io::{Read, Write};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::Path;
+use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 use crate::config::{Config, HostConfig};
 use crate::quote;
+use crate::session::Selector;
 
-/// Runs `args` (cxs's own arguments, `--host` taken out) on `host` and returns the remote
-/// exit status. Standard input, output and error pass through ssh; a terminal is asked for
-/// when the command needs one (`attach`) and this one has it.
-pub fn run(config: &Config, host: &str, args: &[OsString], sockets: &Path) -> Result<i32> {
-    let settings = config.hosts.get(host).with_context(|| {
-        let known: Vec<&str> = config.hosts.keys().map(String::as_str).collect();
-        format!(
-            "unknown host '{host}': configure it as [hosts.{host}] (known: {})",
-            known.join(", ")
-        )
-    })?;
-    let tty = args.first().is_some_and(|a| a == "attach")
-        && std::io::IsTerminal::is_terminal(&std::io::stdin());
-    let argv = ssh_argv(settings, args, sockets, tty)?;
-    let status =
-        std::process::Command::new(&argv[0]).args(&argv[1..]).status().context("cannot run ssh")?;
-    Ok(status.code().unwrap_or(255))
+/// How long a question to a host (a listing, a probe) may take.
+pub const ASK_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Where cxs installs itself on a host, as the remote shell spells it.
+const INSTALLED: &str =
+    concat!("${XDG_STATE_HOME:-$HOME/.local/state}/cxs/bin/", env!("CARGO_PKG_VERSION"));
+
+/// The exit status of the remote script when the installed cxs is not there.
+const NOT_INSTALLED: i32 = 127;
+
+/// A configured host, and where its shared ssh connection lives.
+#[derive(Clone, Copy)]
+pub struct Host<'a> {
+    /// Its name in the configuration.
+    pub name: &'a str,
+    /// Its `[hosts.NAME]` table.
+    pub config: &'a HostConfig,
+    sockets: &'a Path,
 }
 
-/// How long `list --all` waits for a host's listing.
-const LIST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+impl<'a> Host<'a> {
+    /// The host configured as `name`.
+    pub fn find(config: &'a Config, name: &'a str, sockets: &'a Path) -> Result<Host<'a>> {
+        let settings = config.hosts.get(name).with_context(|| {
+            let known: Vec<&str> = config.hosts.keys().map(String::as_str).collect();
+            format!(
+                "unknown host '{name}': configure it as [hosts.{name}] (known: {})",
+                if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+            )
+        })?;
+        Ok(Host { name, config: settings, sockets })
+    }
 
-/// Every configured host's `cxs list --json`, asked of all at once (one ssh call each),
-/// each bounded by a timeout; by host name.
-pub fn list_all(config: &Config, sockets: &Path) -> Vec<(String, Result<Vec<u8>>)> {
-    let args: Vec<OsString> = ["list", "--json"].map(OsString::from).to_vec();
-    std::thread::scope(|scope| {
-        let asked: Vec<_> = config
+    /// Every configured host, by name.
+    pub fn all(config: &'a Config, sockets: &'a Path) -> Vec<Host<'a>> {
+        config
             .hosts
             .iter()
-            .map(|(name, host)| (name, scope.spawn(|| listing(host, &args, sockets))))
+            .map(|(name, settings)| Host { name, config: settings, sockets })
+            .collect()
+    }
+
+    /// ssh's argv running `script` there: options, connection sharing, the destination.
+    /// `batch`: never ask for a password (nobody is there to type it).
+    fn ssh(&self, script: OsString, tty: bool, batch: bool) -> Result<Vec<OsString>> {
+        // Repeated commands to a host share one connection: its socket in a directory of cxs's.
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(self.sockets)
+            .with_context(|| format!("cannot create {}", self.sockets.display()))?;
+        let host = self.config;
+        let mut argv: Vec<OsString> = vec!["ssh".into()];
+        if let Some(port) = host.port {
+            argv.extend(["-p".into(), port.to_string().into()]);
+        }
+        if let Some(identity) = &host.identity {
+            argv.extend(["-i".into(), identity.into()]);
+        }
+        // The user's options first: for ssh, the first value given wins.
+        argv.extend(host.options.iter().map(OsString::from));
+        let mut path = OsString::from("ControlPath=");
+        path.push(self.sockets.join("%C"));
+        let mut options = vec!["ControlMaster=auto".into(), path, "ControlPersist=60".into()];
+        options.push("ConnectTimeout=10".into());
+        if batch {
+            options.push("BatchMode=yes".into());
+        }
+        for option in options {
+            argv.extend(["-o".into(), option]);
+        }
+        argv.push(if tty { "-t" } else { "-T" }.into());
+        argv.push(host.ssh.clone().into());
+        argv.push("--".into());
+        argv.push(script);
+        Ok(argv)
+    }
+
+    /// The script running the remote cxs with `args`: the host's settings exported, then
+    /// the configured cxs, or the installed one (exit status 127 when it is not there).
+    fn cxs_script(&self, args: &[OsString]) -> Result<OsString> {
+        let mut script = self.settings()?;
+        match &self.config.cxs {
+            Some(cxs) => {
+                script.extend(b"exec ");
+                script.extend(quote::sh_single(cxs.as_bytes()));
+            }
+            None => script.extend(
+                format!(
+                    "c=\"{INSTALLED}/cxs\"; [ -x \"$c\" ] || exit {NOT_INSTALLED}; exec \"$c\""
+                )
+                .bytes(),
+            ),
+        }
+        for arg in args {
+            script.push(b' ');
+            script.extend(quote::sh_single(arg.as_bytes()));
+        }
+        Ok(OsString::from_vec(script))
+    }
+
+    /// `export NAME='VALUE'; ` for each of the host's settings.
+    fn settings(&self) -> Result<Vec<u8>> {
+        let mut script = Vec::new();
+        for (name, value) in &self.config.env.settings {
+            check_name(name).with_context(|| format!("[hosts.{}] env", self.name))?;
+            script.extend(format!("export {name}=").bytes());
+            script.extend(quote::sh_single(value.as_bytes()));
+            script.extend(b"; ");
+        }
+        Ok(script)
+    }
+
+    /// Runs `script` there, without a terminal or a password prompt, feeding it `input`;
+    /// its standard output, or the first line of what went wrong.
+    fn ask(&self, script: OsString, input: Option<Vec<u8>>) -> Result<Vec<u8>> {
+        self.ask_within(script, input, ASK_TIMEOUT)
+    }
+
+    /// [`Host::ask`], bounded by `limit`.
+    fn ask_within(
+        &self,
+        script: OsString,
+        input: Option<Vec<u8>>,
+        limit: Duration,
+    ) -> Result<Vec<u8>> {
+        let argv = self.ssh(script, false, true)?;
+        let command = duct::cmd(&argv[0], &argv[1..]);
+        let command = match input {
+            Some(bytes) => command.stdin_bytes(bytes),
+            None => command.stdin_null(),
+        };
+        let handle = command
+            .stdout_capture()
+            .stderr_capture()
+            .unchecked()
+            .start()
+            .context("cannot run ssh")?;
+        let Some(output) = handle.wait_timeout(limit)? else {
+            let _ = handle.kill();
+            bail!("no answer within {} s", limit.as_secs());
+        };
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let first = stderr.lines().find(|l| !l.trim().is_empty());
+            if first.is_none() && output.status.code() == Some(NOT_INSTALLED) {
+                bail!("cxs is not installed there: run `cxs hosts install {}`", self.name);
+            }
+            bail!("{}", first.map_or("ssh failed", str::trim));
+        }
+        Ok(output.stdout.clone())
+    }
+}
+
+/// Runs `args` (cxs's own arguments, `--host` and `--env` taken out) on `host` and returns
+/// the remote exit status. Standard input, output and error pass through ssh; `tty` asks for
+/// a terminal (attach), when this side has one. The first use installs cxs there.
+pub fn run(host: &Host, args: &[OsString], forward: &[String], tty: bool) -> Result<i32> {
+    let tty = tty && std::io::IsTerminal::is_terminal(&std::io::stdin());
+    let values = forwarded(host, forward)?;
+    let status = call(host, args, &values, tty)?;
+    if status == NOT_INSTALLED && host.config.cxs.is_none() && !probe(host)?.installed() {
+        eprintln!(
+            "cxs: installing cxs {} on '{}' (first use)",
+            env!("CARGO_PKG_VERSION"),
+            host.name
+        );
+        install(host)?;
+        return call(host, args, &values, tty);
+    }
+    Ok(status)
+}
+
+/// One run of the remote cxs, the forwarded values given through standard input first.
+fn call(host: &Host, args: &[OsString], values: &[(String, OsString)], tty: bool) -> Result<i32> {
+    if values.is_empty() {
+        let argv = host.ssh(host.cxs_script(args)?, tty, false)?;
+        let status = std::process::Command::new(&argv[0]).args(&argv[1..]).status();
+        return Ok(status.context("cannot run ssh")?.code().unwrap_or(255));
+    }
+    let block = env_block(values);
+    if tty {
+        // The terminal is ssh's standard input: the values go first, into a private file
+        // there that the remote cxs reads and removes.
+        let stash = host
+            .settings()?
+            .into_iter()
+            .chain(*b"umask 077; f=$(mktemp) && cat > \"$f\" && echo \"$f\"");
+        let file = host.ask(OsString::from_vec(stash.collect()), Some(block))?;
+        let file = OsString::from_vec(file.trim_ascii_end().to_vec());
+        let args: Vec<OsString> =
+            [ENV.into(), file].into_iter().chain(args.iter().cloned()).collect();
+        let argv = host.ssh(host.cxs_script(&args)?, true, false)?;
+        let status = std::process::Command::new(&argv[0]).args(&argv[1..]).status();
+        return Ok(status.context("cannot run ssh")?.code().unwrap_or(255));
+    }
+    let args: Vec<OsString> =
+        [ENV.into(), "-".into()].into_iter().chain(args.iter().cloned()).collect();
+    let argv = host.ssh(host.cxs_script(&args)?, false, false)?;
+    let mut child = std::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .context("cannot run ssh")?;
+    let mut input = child.stdin.take().context("ssh has no standard input")?;
+    // Then this side's standard input, for commands that read it (`send ID -`); the thread
+    // ends with the process when nobody types.
+    std::thread::spawn(move || {
+        if input.write_all(&block).is_ok() {
+            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut input);
+        }
+    });
+    Ok(child.wait().context("cannot run ssh")?.code().unwrap_or(255))
+}
+
+/// The hidden verb that reads forwarded values, then runs the rest of the command line.
+pub const ENV: &str = "__env";
+
+/// The values to forward: the ones asked for (each must be set here), then the host's
+/// configured names (skipped when not set).
+fn forwarded(host: &Host, asked: &[String]) -> Result<Vec<(String, OsString)>> {
+    let mut values = Vec::new();
+    for name in asked {
+        check_name(name).context("--env")?;
+        let value =
+            std::env::var_os(name).with_context(|| format!("--env {name}: it is not set here"))?;
+        values.push((name.clone(), value));
+    }
+    for name in &host.config.env.forward {
+        check_name(name).with_context(|| format!("[hosts.{}] env", host.name))?;
+        if let Some(value) = std::env::var_os(name)
+            && !asked.contains(name)
+        {
+            values.push((name.clone(), value));
+        }
+    }
+    Ok(values)
+}
+
+/// A variable name the remote shell can export.
+fn check_name(name: &str) -> Result<()> {
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        bail!("'{name}' is not a variable name");
+    }
+    Ok(())
+}
+
+/// `LENGTH\n` then `NAME=VALUE\0` for each value: what [`read_env`] takes apart.
+fn env_block(values: &[(String, OsString)]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in values {
+        body.extend(name.as_bytes());
+        body.push(b'=');
+        body.extend(value.as_bytes());
+        body.push(0);
+    }
+    let mut block = format!("{}\n", body.len()).into_bytes();
+    block.extend(body);
+    block
+}
+
+/// `cxs __env SOURCE ARGS...` on the host: reads the forwarded values from standard input
+/// (`-`, exactly the block and not a byte more, so the rest is the command's) or from a
+/// stashed file (removed at once), then becomes `cxs ARGS...` with them in its environment.
+pub fn run_with_env(source: &Path, args: &[OsString]) -> Result<()> {
+    let block = if source == Path::new("-") {
+        // Unbuffered reads on fd 0: a buffered reader would keep the command's input.
+        use std::os::fd::AsFd;
+        let mut stdin = std::fs::File::from(std::io::stdin().as_fd().try_clone_to_owned()?);
+        read_block(&mut stdin)?
+    } else {
+        let mut file = std::fs::File::open(source)
+            .with_context(|| format!("cannot read {}", source.display()))?;
+        let _ = std::fs::remove_file(source);
+        read_block(&mut file)?
+    };
+    let mut command = std::process::Command::new(std::env::current_exe()?);
+    command.args(args);
+    for entry in block.split(|&b| b == 0).filter(|e| !e.is_empty()) {
+        let at = entry.iter().position(|&b| b == b'=').context("a forwarded value has no name")?;
+        command.env(
+            std::ffi::OsStr::from_bytes(&entry[..at]),
+            std::ffi::OsStr::from_bytes(&entry[at + 1..]),
+        );
+    }
+    let err = std::os::unix::process::CommandExt::exec(&mut command);
+    Err(err).context("cannot run cxs")
+}
+
+/// The block [`env_block`] wrote, read byte by byte up to its length and no further.
+fn read_block(input: &mut impl Read) -> Result<Vec<u8>> {
+    let mut length = Vec::new();
+    let mut byte = [0u8];
+    loop {
+        input.read_exact(&mut byte).context("the forwarded values ended early")?;
+        if byte[0] == b'\n' {
+            break;
+        }
+        if length.len() > 12 {
+            bail!("the forwarded values are garbled");
+        }
+        length.push(byte[0]);
+    }
+    let length: usize = std::str::from_utf8(&length)
+        .ok()
+        .and_then(|l| l.parse().ok())
+        .context("the forwarded values are garbled")?;
+    let mut block = vec![0; length];
+    input.read_exact(&mut block).context("the forwarded values ended early")?;
+    Ok(block)
+}
+
+/// Every host's answer to the same cxs command line (`list --json`), all asked at once, each
+/// bounded by `limit`; by host name.
+pub fn ask_all(
+    hosts: &[Host],
+    args: &[OsString],
+    limit: Duration,
+) -> Vec<(String, Result<Vec<u8>>)> {
+    std::thread::scope(|scope| {
+        let asked: Vec<_> = hosts
+            .iter()
+            .map(|host| {
+                (host.name, scope.spawn(|| host.ask_within(host.cxs_script(args)?, None, limit)))
+            })
             .collect();
         asked
             .into_iter()
             .map(|(name, asked)| {
-                let listed =
-                    asked.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the listing failed")));
-                (name.clone(), listed)
+                let answer = asked.join().unwrap_or_else(|_| Err(anyhow::anyhow!("no answer")));
+                (name.to_owned(), answer)
             })
             .collect()
     })
 }
 
-/// One host's listing: its standard output, or what went wrong in a line.
-fn listing(host: &HostConfig, args: &[OsString], sockets: &Path) -> Result<Vec<u8>> {
-    let argv = ssh_argv(host, args, sockets, false)?;
-    let handle = duct::cmd(&argv[0], &argv[1..])
-        .stdin_null()
-        .stdout_capture()
-        .stderr_capture()
-        .unchecked()
-        .start()
-        .context("cannot run ssh")?;
-    let Some(output) = handle.wait_timeout(LIST_TIMEOUT)? else {
-        let _ = handle.kill();
-        anyhow::bail!("no answer within {} s", LIST_TIMEOUT.as_secs());
-    };
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let first = stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("ssh failed").trim();
-        anyhow::bail!("{first}");
-    }
-    Ok(output.stdout.clone())
+/// The argv of ssh running the remote cxs with `args`, for callers that read its output as
+/// it comes (`events --all -f`).
+pub fn command(host: &Host, args: &[OsString]) -> Result<Vec<OsString>> {
+    host.ssh(host.cxs_script(args)?, false, true)
 }
 
-/// ssh's argv: options, connection sharing, the destination, and the remote command as one
-/// string for the remote shell, every word single-quoted so it arrives exactly as given.
-fn ssh_argv(
-    host: &HostConfig,
-    args: &[OsString],
-    sockets: &Path,
-    tty: bool,
-) -> Result<Vec<OsString>> {
-    // Repeated commands to a host share one connection: its socket in a directory of cxs's.
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(sockets)
-        .with_context(|| format!("cannot create {}", sockets.display()))?;
-    let mut argv: Vec<OsString> = vec!["ssh".into()];
-    if let Some(port) = host.port {
-        argv.extend(["-p".into(), port.to_string().into()]);
-    }
-    if let Some(identity) = &host.identity {
-        argv.extend(["-i".into(), identity.into()]);
-    }
-    argv.extend(host.options.iter().map(OsString::from));
-    let control = sockets.join("%C");
-    argv.extend(["-o".into(), "ControlMaster=auto".into(), "-o".into()]);
-    let mut path = OsString::from("ControlPath=");
-    path.push(control);
-    argv.push(path);
-    argv.extend(["-o".into(), "ControlPersist=60".into()]);
-    argv.push(if tty { "-t" } else { "-T" }.into());
-    argv.push(host.ssh.clone().into());
-    argv.push("--".into());
-    argv.push(remote_command(host, args));
-    Ok(argv)
+/// How long one more call to a host takes (over its shared connection, once open).
+pub fn round_trip(host: &Host) -> Result<Duration> {
+    let started = std::time::Instant::now();
+    host.ask("true".into(), None)?;
+    Ok(started.elapsed())
 }
 
-/// `env K=V ... cxs ARGS...` for the remote shell, each word single-quoted.
-fn remote_command(host: &HostConfig, args: &[OsString]) -> OsString {
-    let mut words: Vec<Vec<u8>> = Vec::new();
-    if !host.env.is_empty() {
-        words.push(b"env".to_vec());
-        for (key, value) in &host.env {
-            words.push(quote::sh_single(format!("{key}={value}").as_bytes()));
+/// What a host has: its system, tmux and cxs.
+#[derive(Debug, Default)]
+pub struct Probe {
+    /// `uname -s`, e.g. `Linux`.
+    pub os: String,
+    /// `uname -m`, e.g. `x86_64`.
+    pub arch: String,
+    /// `tmux -V`, e.g. `tmux 3.3a`; empty when there is none.
+    pub tmux: String,
+    /// The remote cxs's `--version`, e.g. `cxs 0.1.0`; empty when it does not run.
+    pub cxs: String,
+    /// The installed copy's SHA-256; empty when there is none (or `cxs` is configured).
+    pub sum: String,
+}
+
+impl Probe {
+    /// Whether the remote cxs runs there.
+    pub fn installed(&self) -> bool {
+        !self.cxs.is_empty()
+    }
+}
+
+/// Asks a host what it has, in one call.
+pub fn probe(host: &Host) -> Result<Probe> {
+    let mut script = host.settings()?;
+    match &host.config.cxs {
+        Some(cxs) => {
+            script.extend(b"c=");
+            script.extend(quote::sh_single(cxs.as_bytes()));
+        }
+        None => script.extend(format!("c=\"{INSTALLED}/cxs\"").bytes()),
+    }
+    script.extend(
+        b"; echo \"os=$(uname -s)\"; echo \"arch=$(uname -m)\"; \
+          echo \"tmux=$(tmux -V 2>/dev/null)\"; echo \"cxs=$(\"$c\" --version 2>/dev/null)\"; \
+          [ -f \"$c\" ] && echo \"sum=$(sha256sum \"$c\" 2>/dev/null | cut -d' ' -f1)\"; true",
+    );
+    let answer = host.ask(OsString::from_vec(script), None)?;
+    let mut probe = Probe::default();
+    for line in String::from_utf8_lossy(&answer).lines() {
+        let Some((key, value)) = line.split_once('=') else { continue };
+        let value = value.trim().to_owned();
+        match key {
+            "os" => probe.os = value,
+            "arch" => probe.arch = value,
+            "tmux" => probe.tmux = value,
+            "cxs" => probe.cxs = value,
+            "sum" => probe.sum = value,
+            _ => {}
         }
     }
-    words.push(quote::sh_single(host.cxs.as_deref().unwrap_or("cxs").as_bytes()));
-    words.extend(args.iter().map(|a| quote::sh_single(a.as_bytes())));
-    use std::os::unix::ffi::OsStringExt;
-    OsString::from_vec(words.join(&b' '))
+    Ok(probe)
 }
 
-/// The command line without `--host NAME` (or `--host=NAME`), for the remote cxs; only the
-/// first one, before any `--`, is cxs's own.
-pub fn without_host(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+/// Copies this cxs to the host's state directory (a path of this version's), verified there
+/// by its SHA-256 and by running it; returns whether anything was copied.
+pub fn install(host: &Host) -> Result<bool> {
+    let exe = std::env::current_exe().context("cannot find this cxs")?;
+    let binary = std::fs::read(&exe).with_context(|| format!("cannot read {}", exe.display()))?;
+    let sum = sha256_hex(&binary);
+    let there = probe(host).with_context(|| format!("host '{}'", host.name))?;
+    let (os, arch) = (std::env::consts::OS, std::env::consts::ARCH);
+    let same_arch = there.arch == arch || (arch == "aarch64" && there.arch == "arm64");
+    if !there.os.eq_ignore_ascii_case(os) || !same_arch {
+        bail!(
+            "host '{}' is {} {}, and this cxs is built for {os} {arch}: install cxs there by \
+             hand (cargo install --git, or build it there) and set cxs = \"/path/to/cxs\" in \
+             [hosts.{}]",
+            host.name,
+            there.os,
+            there.arch,
+            host.name
+        );
+    }
+    if there.sum == sum {
+        return Ok(false);
+    }
+    let mut script = host.settings()?;
+    script.extend(
+        format!(
+            "d=\"{INSTALLED}\"; (umask 077; mkdir -p \"$d\") && t=\"$d/.cxs.$$\" && cat > \"$t\" \
+             && chmod 700 \"$t\" && s=$(sha256sum \"$t\" | cut -d' ' -f1) && \
+             if [ \"$s\" != '{sum}' ]; then rm -f \"$t\"; echo \"checksum mismatch: got $s\" >&2; \
+             exit 1; fi && if ! \"$t\" --version >/dev/null; then rm -f \"$t\"; \
+             echo 'the copied cxs does not run there' >&2; exit 1; fi && mv -f \"$t\" \"$d/cxs\""
+        )
+        .bytes(),
+    );
+    host.ask(OsString::from_vec(script), Some(binary))
+        .with_context(|| format!("cannot install cxs on host '{}'", host.name))?;
+    Ok(true)
+}
+
+/// A SHA-256 as 64 hex digits.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    use std::fmt::Write as _;
+    sha2::Sha256::digest(bytes).iter().fold(String::with_capacity(64), |mut hex, byte| {
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    })
+}
+
+/// The command line for the remote cxs: without `--host NAME` (the first, before any `--`),
+/// without `--env NAME`, and with `HOST:` taken off the selectors that named the host.
+pub fn forwarded_args(
+    args: impl IntoIterator<Item = OsString>,
+    qualified: &[Selector],
+) -> Vec<OsString> {
     let mut out = Vec::new();
     let mut args = args.into_iter();
-    let mut done = false;
+    let (mut host_done, mut ended) = (false, false);
+    let mut qualified = qualified.iter().peekable();
     while let Some(arg) = args.next() {
-        if !done && arg == "--host" {
+        let bytes = arg.as_bytes();
+        if !ended && !host_done && arg == "--host" {
             args.next();
-            done = true;
-        } else if !done && arg.as_bytes().starts_with(b"--host=") {
-            done = true;
+            host_done = true;
+        } else if !ended && !host_done && bytes.starts_with(b"--host=") {
+            host_done = true;
+        } else if !ended && arg == "--env" {
+            args.next();
+        } else if !ended && bytes.starts_with(b"--env=") {
+        } else if let Some(Selector::OnHost(_, local)) = qualified.next_if(|&q| {
+            !ended && arg.to_str().and_then(|a| a.parse::<Selector>().ok()).as_ref() == Some(q)
+        }) {
+            out.push(local.to_string().into());
         } else {
-            if arg == "--" {
-                done = true;
-            }
+            ended |= arg == "--";
             out.push(arg);
         }
     }
@@ -153,28 +509,63 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_remote_command_quotes_every_word_and_drops_only_our_host() {
-        let args: Vec<OsString> =
-            ["new", "--host", "gpu", "cmd", "echo", "it's $(x); ok", "--", "--host", "y"]
-                .map(OsString::from)
-                .to_vec();
-        let forwarded = without_host(args);
+    fn the_remote_command_quotes_every_word_and_drops_only_our_options() {
+        let args: Vec<OsString> = [
+            "send",
+            "--env",
+            "KEY",
+            "--host",
+            "gpu",
+            "gpu:far",
+            "it's $(x); ok",
+            "--",
+            "--host",
+            "y",
+        ]
+        .map(OsString::from)
+        .to_vec();
+        let forwarded = forwarded_args(args, &["gpu:far".parse().unwrap()]);
         assert_eq!(
             forwarded,
-            ["new", "cmd", "echo", "it's $(x); ok", "--", "--host", "y"].map(OsString::from)
+            ["send", "far", "it's $(x); ok", "--", "--host", "y"].map(OsString::from)
         );
-        let host = HostConfig {
+        let config = HostConfig {
             ssh: "me@box".into(),
             port: None,
             identity: None,
             options: Vec::new(),
             cxs: Some("/opt/cxs".into()),
-            env: [("CXS_HOME".to_owned(), "/s p".to_owned())].into(),
+            env: crate::config::HostEnv {
+                settings: [("CXS_HOME".to_owned(), "/s p".to_owned())].into(),
+                forward: Vec::new(),
+            },
         };
-        let command = remote_command(&host, &forwarded[..4]);
+        let host = Host { name: "box", config: &config, sockets: Path::new("/nowhere") };
         assert_eq!(
-            command,
-            r"env 'CXS_HOME=/s p' '/opt/cxs' 'new' 'cmd' 'echo' 'it'\''s $(x); ok'"
+            host.cxs_script(&forwarded[..3]).unwrap(),
+            r"export CXS_HOME='/s p'; exec '/opt/cxs' 'send' 'far' 'it'\''s $(x); ok'"
         );
+        let installed = Host { config: &HostConfig { cxs: None, ..config.clone() }, ..host };
+        assert_eq!(
+            installed.cxs_script(&forwarded[..1]).unwrap(),
+            concat!(
+                r#"export CXS_HOME='/s p'; c="${XDG_STATE_HOME:-$HOME/.local/state}/cxs/bin/"#,
+                env!("CARGO_PKG_VERSION"),
+                r#"/cxs"; [ -x "$c" ] || exit 127; exec "$c" 'send'"#
+            )
+        );
+    }
+
+    #[test]
+    fn forwarded_values_are_read_exactly_and_no_further() {
+        let values =
+            [("A".to_owned(), OsString::from("x=y\nz")), ("B".to_owned(), OsString::new())];
+        let mut input = env_block(&values);
+        input.extend(b"the command's own input");
+        let mut reader = input.as_slice();
+        assert_eq!(read_block(&mut reader).unwrap(), b"A=x=y\nz\0B=\0");
+        assert_eq!(reader, b"the command's own input");
+        assert!(check_name("OPENAI_API_KEY").is_ok());
+        assert!(check_name("1X").is_err() && check_name("A-B").is_err() && check_name("").is_err());
     }
 }

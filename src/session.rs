@@ -37,21 +37,33 @@ fn recorded_name(store: &Store, id: &str, sidecar: Option<&Sidecar>) -> SessionN
     }
 }
 
-/// How a session names its target on the command line: a list index, an id, or an id prefix.
-///
-/// Ids never contain `:`, which leaves `host:id` free for remote sessions later.
+/// How a session names its target on the command line: a list index, an id, or an id prefix,
+/// each maybe after `HOST:` for a session on a configured host (ids never contain `:`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selector {
     /// Position in `list`, 0 being the newest.
     Index(usize),
     /// A full id or a unique prefix of one.
     Prefix(String),
+    /// A session on another host (`gpu1:0`, `gpu1:autumn-panda`): `main` runs such a command
+    /// line there, so the commands themselves never see one.
+    OnHost(String, Box<Selector>),
 }
 
 impl FromStr for Selector {
     type Err = anyhow::Error;
 
     fn from_str(s: &str) -> Result<Self> {
+        if let Some((host, rest)) = s.split_once(':') {
+            let valid = |c: char| c.is_ascii_alphanumeric() || "_.-".contains(c);
+            if host.is_empty() || !host.chars().all(valid) {
+                bail!("invalid selector '{s}': '{host}' is not a host name");
+            }
+            if rest.contains(':') {
+                bail!("invalid selector '{s}': one HOST: at most");
+            }
+            return Ok(Selector::OnHost(host.to_owned(), Box::new(rest.parse()?)));
+        }
         if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
             return match s.parse() {
                 Ok(index) => Ok(Selector::Index(index)),
@@ -71,6 +83,7 @@ impl fmt::Display for Selector {
         match self {
             Selector::Index(index) => write!(f, "{index}"),
             Selector::Prefix(prefix) => f.write_str(prefix),
+            Selector::OnHost(host, selector) => write!(f, "{host}:{selector}"),
         }
     }
 }
@@ -608,6 +621,7 @@ fn pick<'a, T>(items: &'a [T], id: impl Fn(&T) -> &str, selector: &Selector) -> 
                 }
             }
         }
+        Selector::OnHost(host, _) => bail!("'{selector}' is on host '{host}': not here"),
     }
 }
 
@@ -700,7 +714,15 @@ mod tests {
         assert_eq!(err("aut"), "'aut' matches several sessions: autumn-panda, autumn-fox");
         assert_eq!(err("zebra"), "no session matches 'zebra'");
         assert_eq!(err("7"), "no session at index 7: the last is 1");
-        assert_eq!(err("a:b"), "invalid selector 'a:b': give a list index, an id or an id prefix");
+        assert_eq!(err("a b"), "invalid selector 'a b': give a list index, an id or an id prefix");
+        assert_eq!(err("gpu1:0"), "'gpu1:0' is on host 'gpu1': not here");
+        let parsed = |s: &str| s.parse::<Selector>().map_err(|e| e.to_string());
+        let on = |host: &str, local| Ok(Selector::OnHost(host.into(), Box::new(local)));
+        assert_eq!(parsed("gpu1:0"), on("gpu1", Selector::Index(0)));
+        assert_eq!(parsed("my.box:autumn"), on("my.box", Selector::Prefix("autumn".into())));
+        assert_eq!(parsed("a:b:c").unwrap_err(), "invalid selector 'a:b:c': one HOST: at most");
+        assert_eq!(parsed(":x").unwrap_err(), "invalid selector ':x': '' is not a host name");
+        assert!(parsed("gpu1:").is_err());
         assert_eq!(
             resolved(&[], "0").unwrap_err().to_string(),
             "no session at index 0: there are none"

@@ -1,5 +1,6 @@
 //! `cxs events`: the journal of what happened to sessions, filtered, and followed.
 
+use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
@@ -11,6 +12,7 @@ use chrono::{DateTime, Local, NaiveDate, Utc};
 use crate::cli::EventsArgs;
 use crate::env::Env;
 use crate::events::{self, Event};
+use crate::remote::{self, Host};
 use crate::session::{self, Selector};
 use crate::watch::{On, Watch};
 
@@ -27,7 +29,9 @@ pub fn run(args: &EventsArgs) -> Result<()> {
         .iter()
         .map(|selector| match selector {
             Selector::Prefix(prefix) => Ok(prefix.clone()),
-            Selector::Index(_) => session::locate(&env.store, selector).map(|(id, _)| id),
+            Selector::Index(_) | Selector::OnHost(..) => {
+                session::locate(&env.store, selector).map(|(id, _)| id)
+            }
         })
         .collect::<Result<_>>()?;
     let keep = |event: &Event| {
@@ -35,23 +39,124 @@ pub fn run(args: &EventsArgs) -> Result<()> {
             && (wanted.is_empty() || wanted.iter().any(|w| event.id.starts_with(w.as_str())))
     };
     let journal = env.store.journal();
+    if args.all {
+        return everywhere(&env, args, since, &journal);
+    }
     let mut out = std::io::stdout().lock();
     for event in events::read(&journal)?.iter().filter(|e| keep(e)) {
         print(&mut out, event, args.json)?;
     }
     out.flush()?;
     if args.follow {
-        follow(&journal, &mut out, args.json, keep)?;
+        follow(&journal, keep, |event| {
+            print(&mut out, event, args.json)?;
+            Ok(out.flush()?)
+        })?;
     }
     Ok(())
 }
 
-/// Prints events appended from now on, across rotations, until interrupted.
+/// `--all`: this host's events and every configured host's, each marked with its host;
+/// sorted by time, or with `-f` printed as each host's come (its past first, then live). A
+/// host that does not answer is a warning.
+fn everywhere(
+    env: &Env,
+    args: &EventsArgs,
+    since: Option<DateTime<Utc>>,
+    journal: &Path,
+) -> Result<()> {
+    let sockets = env.store.ssh_sockets();
+    let hosts = Host::all(&env.config, &sockets);
+    let mut asked: Vec<OsString> = vec!["events".into(), "--json".into()];
+    if let Some(since) = since {
+        // An absolute time: "10m" means ten minutes before now here.
+        asked.extend(["--since".into(), since.to_rfc3339().into()]);
+    }
+    let keep = move |event: &Event| since.is_none_or(|since| event.at >= since);
+    let mark = |mut event: Event, host: &str| {
+        event.host = Some(host.to_owned());
+        event
+    };
+    let local = events::read(journal)?.into_iter().filter(|e| keep(e)).map(|e| mark(e, "local"));
+    let mut out = std::io::stdout().lock();
+    if !args.follow {
+        let mut all: Vec<Event> = local.collect();
+        for (host, answer) in remote::ask_all(&hosts, &asked, remote::ASK_TIMEOUT) {
+            match answer {
+                Ok(lines) => all.extend(
+                    lines
+                        .split(|&b| b == b'\n')
+                        .filter_map(|line| serde_json::from_slice(line).ok())
+                        .map(|e| mark(e, &host)),
+                ),
+                Err(err) => eprintln!("warning: host '{host}': {err:#}"),
+            }
+        }
+        all.sort_by_key(|e| e.at);
+        for event in &all {
+            print(&mut out, event, args.json)?;
+        }
+        return Ok(());
+    }
+    for event in local {
+        print(&mut out, &event, args.json)?;
+    }
+    out.flush()?;
+    asked.push("-f".into());
+    let (sender, received) = std::sync::mpsc::channel::<Event>();
+    for host in &hosts {
+        let argv = remote::command(host, &asked)?;
+        let (sender, name) = (sender.clone(), host.name.to_owned());
+        std::thread::spawn(move || {
+            if let Err(err) = stream(&argv, |event| sender.send(mark(event, &name)).is_ok()) {
+                eprintln!("warning: host '{name}': {err:#}");
+            }
+        });
+    }
+    let journal = journal.to_owned();
+    std::thread::spawn(move || {
+        follow(&journal, keep, |event| Ok(sender.send(mark(event.clone(), "local"))?))
+    });
+    for event in received {
+        print(&mut out, &event, args.json)?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+/// Runs `argv` (ssh to a host's `cxs events --json -f`), handing each event it prints to
+/// `emit` until that returns false or the command ends; an end in failure is an error.
+fn stream(argv: &[OsString], mut emit: impl FnMut(Event) -> bool) -> Result<()> {
+    let mut child = std::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .context("cannot run ssh")?;
+    let output = child.stdout.take().context("ssh has no output")?;
+    for line in BufReader::new(output).lines() {
+        let Ok(event) = serde_json::from_str(&line?) else { continue };
+        if !emit(event) {
+            let _ = child.kill();
+            break;
+        }
+    }
+    let mut stderr = String::new();
+    if let Some(mut err) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut err, &mut stderr);
+    }
+    if !child.wait()?.success() {
+        bail!("{}", stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("ssh failed").trim());
+    }
+    Ok(())
+}
+
+/// Hands `emit` the events appended from now on, across rotations, until interrupted.
 fn follow(
     journal: &Path,
-    out: &mut impl Write,
-    json: bool,
     keep: impl Fn(&Event) -> bool,
+    mut emit: impl FnMut(&Event) -> Result<()>,
 ) -> Result<()> {
     let open = || std::fs::File::open(journal).ok();
     let mut file = open();
@@ -82,11 +187,10 @@ fn follow(
             if let Ok(event) = serde_json::from_str::<Event>(&line)
                 && keep(&event)
             {
-                print(out, &event, json)?;
+                emit(&event)?;
             }
             line.clear();
         }
-        out.flush()?;
     }
 }
 
@@ -111,7 +215,8 @@ fn print(out: &mut impl Write, event: &Event, json: bool) -> Result<()> {
         }
         _ => String::new(),
     };
-    let line = format!("{at}  {}  {}  {}  {detail}", event.id, event.kind, event.event);
+    let host = event.host.as_ref().map(|h| format!("{h}  ")).unwrap_or_default();
+    let line = format!("{at}  {host}{}  {}  {}  {detail}", event.id, event.kind, event.event);
     writeln!(out, "{}", line.trim_end())?;
     Ok(())
 }

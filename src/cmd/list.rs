@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use crate::remote;
 use chrono::{DateTime, Local, Utc};
 use serde::{Deserialize, Serialize};
+use std::ffi::OsString;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::catalog;
@@ -47,7 +48,10 @@ pub fn run(args: &ListArgs) -> Result<()> {
             for row in &mut rows {
                 row.host = Some("local".to_owned());
             }
-            for (host, listed) in remote::list_all(&env.config, &env.store.ssh_sockets()) {
+            let sockets = env.store.ssh_sockets();
+            let hosts = remote::Host::all(&env.config, &sockets);
+            let args = ["list", "--json"].map(OsString::from);
+            for (host, listed) in remote::ask_all(&hosts, &args, remote::ASK_TIMEOUT) {
                 match listed.and_then(|json| {
                     serde_json::from_slice::<Vec<Row>>(&json).context("its cxs printed no listing")
                 }) {

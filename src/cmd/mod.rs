@@ -9,6 +9,7 @@ mod completions;
 mod delete;
 mod diff;
 mod events;
+mod hosts;
 mod list;
 mod log_writer;
 mod logs;
@@ -27,8 +28,9 @@ mod wait;
 use anyhow::Result;
 pub use completions::answer_shell;
 
-use crate::cli::Command;
+use crate::cli::{Cli, Command};
 use crate::hidden::Hidden;
+use crate::session::Selector;
 
 /// A mistake on the command line that clap cannot see: printed as an error, exit status 2.
 #[derive(Debug)]
@@ -67,6 +69,7 @@ pub fn run_hidden(hidden: Hidden) -> Result<()> {
             check::run(dir, name);
             Ok(())
         }
+        Hidden::Env { source, args } => crate::remote::run_with_env(&source, &args),
         Hidden::Hook { dir } => {
             claude_hook::run(dir);
             Ok(())
@@ -74,11 +77,58 @@ pub fn run_hidden(hidden: Hidden) -> Result<()> {
     }
 }
 
-/// Runs this command line on a configured host instead, and exits with its status.
-pub fn run_remote(host: &str) -> Result<()> {
+/// Runs a parsed command line: here, or on the host that `--host`, a `HOST:ID` selector or
+/// `CXS_HOST` names.
+pub fn run_cli(cli: Cli) -> Result<()> {
+    let selectors = cli.command.selectors();
+    let mut named = selectors.iter().filter_map(|s| match s {
+        Selector::OnHost(host, _) => Some(host.as_str()),
+        _ => None,
+    });
+    let on_host = named.next();
+    if let Some(other) = named.find(|h| Some(*h) != on_host) {
+        return Err(Usage(format!(
+            "one host per command: '{}' and '{other}'",
+            on_host.unwrap_or_default()
+        ))
+        .into());
+    }
+    if let Some(host) = on_host {
+        if let Some(local) = selectors.iter().find(|s| !matches!(s, Selector::OnHost(..))) {
+            return Err(Usage(format!(
+                "'{local}' is here and the other sessions are on '{host}': one host per command"
+            ))
+            .into());
+        }
+        if let Some(given) = cli.host.as_deref().filter(|given| *given != host) {
+            return Err(Usage(format!("--host {given}, and a session on '{host}'")).into());
+        }
+    }
+    let host = on_host
+        .map(str::to_owned)
+        .or(cli.host)
+        .or_else(|| std::env::var("CXS_HOST").ok().filter(|h| !h.is_empty()));
+    let Some(host) = host else {
+        if !cli.forward.is_empty() {
+            return Err(Usage(
+                "--env forwards to a host: give --host NAME or a HOST:ID selector".to_owned(),
+            )
+            .into());
+        }
+        return run(cli.command);
+    };
+    let qualified: Vec<Selector> =
+        selectors.into_iter().filter(|s| matches!(s, Selector::OnHost(..))).collect();
+    let tty = match &cli.command {
+        Command::Attach(_) => true,
+        Command::New(new) => new.options.attach,
+        _ => false,
+    };
     let env = crate::env::Env::load()?;
-    let args = crate::remote::without_host(std::env::args_os().skip(1));
-    match crate::remote::run(&env.config, host, &args, &env.store.ssh_sockets())? {
+    let sockets = env.store.ssh_sockets();
+    let host = crate::remote::Host::find(&env.config, &host, &sockets)?;
+    let args = crate::remote::forwarded_args(std::env::args_os().skip(1), &qualified);
+    match crate::remote::run(&host, &args, &cli.forward, tty)? {
         0 => Ok(()),
         code => Err(SilentExit(u8::try_from(code).unwrap_or(1)).into()),
     }
@@ -103,7 +153,8 @@ pub fn run(command: Command) -> Result<()> {
         Command::Capture(args) => capture::run(&args),
         Command::Agents => agents::run(),
         Command::TmuxConf(args) => tmux_conf::run(&args),
-        Command::StatusLine => status_line::run(),
+        Command::StatusLine(args) => status_line::run(&args),
+        Command::Hosts(args) => hosts::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Man(args) => completions::man(&args),
     }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 
-use crate::common::{TestEnv, fake_agent, skip, wait_until};
+use crate::common::{TestEnv, fake_agent, skip, wait_until, wait_until_or_show};
 
 /// A private sshd; killed when dropped.
 struct Sshd {
@@ -65,33 +65,84 @@ impl Drop for Sshd {
 /// The config naming the host `box`: this machine over the test's sshd, its cxs under
 /// another state directory and tmux socket.
 fn host_config(env: &TestEnv, sshd: &Sshd) -> PathBuf {
-    let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout).unwrap();
-    let remote = env.root().join("remote-home");
     let config = env.root().join(".config/cxs/config.toml");
     std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-    let text = format!(
-        "[hosts.box]\nssh = \"{user}@127.0.0.1\"\nport = {port}\nidentity = {key:?}\n\
+    let table = host_table(env, sshd, "box", Some(env!("CARGO_BIN_EXE_cxs")), &[]);
+    std::fs::write(&config, table).unwrap();
+    env.root().join("remote-home")
+}
+
+/// `[hosts.NAME]` for this machine over the test's sshd, its `env` given as a list: the
+/// remote side's settings (state, socket, stand-in agent, the installed copy's place under
+/// the test's directory), then `more`.
+fn host_table(env: &TestEnv, sshd: &Sshd, name: &str, cxs: Option<&str>, more: &[&str]) -> String {
+    let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout).unwrap();
+    let root = env.root();
+    let settings = [
+        format!("CXS_HOME={}", root.join("remote-home").display()),
+        format!("CXS_TMUX_SOCKET={}-remote", env.socket()),
+        format!("TMUX_TMPDIR={}", env.tmux_tmpdir().display()),
+        format!("CXS_CODEX_BIN={}", fake_agent().display()),
+        "CXS_CONFIG=/nonexistent".to_owned(),
+        format!("XDG_STATE_HOME={}", root.join("remote-state").display()),
+        format!("PATH={}", std::env::var("PATH").unwrap_or_default()),
+    ];
+    let entries: Vec<String> = settings
+        .iter()
+        .map(String::as_str)
+        .chain(more.iter().copied())
+        .map(|e| format!("{e:?}"))
+        .collect();
+    let cxs = cxs.map(|c| format!("cxs = {c:?}\n")).unwrap_or_default();
+    format!(
+        "[hosts.{name}]\nssh = \"{user}@127.0.0.1\"\nport = {port}\nidentity = {key:?}\n\
          options = [\"-F\", \"/dev/null\", \"-o\", \"StrictHostKeyChecking=no\", \"-o\", \"UserKnownHostsFile=/dev/null\", \"-o\", \"LogLevel=ERROR\"]\n\
-         cxs = {cxs:?}\n\
-         env = {{ CXS_HOME = {home:?}, CXS_TMUX_SOCKET = \"{socket}-remote\", TMUX_TMPDIR = {tmp:?}, CXS_CODEX_BIN = {agent:?}, CXS_CONFIG = \"/nonexistent\", PATH = {path:?} }}\n",
+         {cxs}env = [{entries}]\n",
         user = user.trim(),
         port = sshd.port,
         key = sshd.key.to_str().unwrap(),
-        cxs = env!("CARGO_BIN_EXE_cxs"),
-        home = remote.to_str().unwrap(),
-        socket = env.socket(),
-        tmp = env.tmux_tmpdir().to_str().unwrap(),
-        agent = fake_agent().to_str().unwrap(),
-        path = std::env::var("PATH").unwrap_or_default(),
+        entries = entries.join(", "),
+    )
+}
+
+/// An `ssh` for the front of PATH that writes its arguments to `ssh-calls`, then runs ssh.
+fn ssh_recorder(env: &TestEnv) -> PathBuf {
+    let bin = env.root().join("recording-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let real = String::from_utf8(
+        Command::new("sh").args(["-c", "command -v ssh"]).output().unwrap().stdout,
+    )
+    .unwrap();
+    let log = env.root().join("ssh-calls");
+    let script = env.script(
+        "ssh-recorder",
+        &format!("printf '%s\\n' \"$*\" >> '{}'\nexec '{}' \"$@\"\n", log.display(), real.trim()),
     );
-    std::fs::write(&config, text).unwrap();
-    remote
+    std::fs::rename(script, bin.join("ssh")).unwrap();
+    bin
+}
+
+/// PATH with `first` in front.
+fn path_with(first: &Path) -> String {
+    format!("{}:{}", first.display(), std::env::var("PATH").unwrap_or_default())
+}
+
+/// Every process's command line, as text.
+fn command_lines() -> Vec<String> {
+    let mut lines = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        if let Ok(bytes) = std::fs::read(entry.path().join("cmdline")) {
+            lines.push(String::from_utf8_lossy(&bytes).replace('\0', " "));
+        }
+    }
+    lines
 }
 
 #[test]
 fn a_command_runs_on_the_host_and_a_hostile_prompt_arrives_exactly() {
     let env = TestEnv::new();
     let Some(sshd) = Sshd::start(&env) else { return };
+    let _remote_server = env.second_server("remote");
     let remote = host_config(&env, &sshd);
     let prompt = "it's \"quoted\" $(touch /tmp/pwned-by-cxs-test); `id` ; a\nnewline \u{e9}";
     let id = env.cxs(&["--host", "box", "new", "exec", "--id", "far", prompt]).success();
@@ -142,4 +193,149 @@ fn a_command_runs_on_the_host_and_a_hostile_prompt_arrives_exactly() {
         .output();
     let unknown = env.cxs(&["--host", "nowhere", "list"]).fails(1);
     assert!(unknown.contains("unknown host 'nowhere'"), "{unknown}");
+}
+
+#[test]
+fn sessions_on_a_host_are_named_host_colon_id_and_forwarded_values_stay_off_command_lines() {
+    let env = TestEnv::new();
+    let Some(sshd) = Sshd::start(&env) else { return };
+    let remote_server = env.second_server("remote");
+    let outer = TestEnv::new();
+    let config = env.root().join(".config/cxs/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    // `env` names forwarded from here (FAKE_AGENT_*), and one more with --env.
+    let forwarded = ["FAKE_AGENT_ENV", "FAKE_AGENT_STDIN"];
+    let table = host_table(&env, &sshd, "box", Some(env!("CARGO_BIN_EXE_cxs")), &forwarded);
+    std::fs::write(&config, table).unwrap();
+    let bin = ssh_recorder(&env);
+    let secret = "s3cret-value-7f1d";
+    let id = env
+        .cxs(&["--host", "box", "new", "exec", "--id", "far", "--env", "CXS_TEST_SECRET", "hi"])
+        .env("PATH", path_with(&bin))
+        .env("CXS_TEST_SECRET", secret)
+        .env("FAKE_AGENT_ENV", "CXS_TEST_SECRET")
+        .env("FAKE_AGENT_STDIN", "1")
+        .success();
+    assert_eq!(id, "far\n");
+    wait_until("the agent to print the forwarded value", || {
+        env.cxs(&["logs", "box:far"]).success().contains(&format!("env CXS_TEST_SECRET={secret}"))
+    });
+    // Not on any command line: not ssh's, not one of the processes still running.
+    let calls = std::fs::read_to_string(env.root().join("ssh-calls")).unwrap();
+    assert!(calls.contains("'__env' '-' 'new'"), "{calls}");
+    assert!(!calls.contains(secret), "{calls}");
+    assert!(command_lines().iter().all(|line| !line.contains(secret)));
+    // The command's own standard input follows the values.
+    env.cxs(&["--env", "CXS_TEST_SECRET", "send", "box:far", "-"])
+        .env("CXS_TEST_SECRET", secret)
+        .stdin("piped through\n")
+        .success();
+    wait_until("the piped line to reach the agent", || {
+        env.cxs(&["logs", "box:0"]).success().contains("echo: piped through")
+    });
+    // A value that is not set here is an error; --env without a host is a usage error.
+    let unset = env.cxs(&["--env", "NOT_SET_HERE", "logs", "box:far"]).fails(1);
+    assert!(unset.contains("--env NOT_SET_HERE: it is not set here"), "{unset}");
+    let nowhere = env.cxs(&["--env", "CXS_TEST_SECRET", "list"]).fails(2);
+    assert!(nowhere.contains("--env forwards to a host"), "{nowhere}");
+    // One host per command.
+    env.cxs(&["new", "cmd", "--id", "near", "sleep", "30"]).success();
+    let mixed = env.cxs(&["delete", "box:far", "near"]).fails(2);
+    assert!(mixed.contains("one host per command"), "{mixed}");
+    let two = env.cxs(&["wait", "box:far", "gpu:x"]).fails(2);
+    assert!(two.contains("one host per command"), "{two}");
+    // attach at a terminal: ssh -t, and a client of the host's tmux on the session.
+    let command = format!(
+        "env -i TERM=\"$TERM\" HOME='{home}' PATH='{path}' CXS_HOME='{cxs_home}' CXS_CONFIG='{config}' '{cxs}' attach box:far; sleep 100",
+        home = env.root().display(),
+        path = path_with(&bin),
+        cxs_home = env.home().display(),
+        config = config.display(),
+        cxs = env!("CARGO_BIN_EXE_cxs"),
+    );
+    outer.user_session_running("terminal", &["-x", "120", "-y", "40"], &command);
+    wait_until_or_show(
+        "a client of the host's tmux on far",
+        || remote_server.tmux(&["list-clients", "-F", "#{session_name}"]).contains("far"),
+        || outer.tmux_ok(&["capture-pane", "-p", "-t", "=terminal:"]),
+    );
+    let calls = std::fs::read_to_string(env.root().join("ssh-calls")).unwrap();
+    assert!(calls.lines().any(|l| l.contains(" -t ") && l.ends_with("'attach' 'far'")), "{calls}");
+    drop(outer);
+    // logs -f over ssh ends with the agent, and delete takes HOST:INDEX.
+    env.cxs(&["send", "box:far", "exit 3"]).success();
+    let followed = env.cxs(&["logs", "-f", "box:far"]).success();
+    assert!(followed.contains("echo: piped through"), "{followed}");
+    env.cxs(&["delete", "box:0"]).success();
+    assert!(!env.root().join("remote-home/sessions/far").exists());
+    // Every one of these calls went over one connection.
+    let log = std::fs::read_to_string(env.root().join("sshd/log")).unwrap();
+    assert_eq!(log.matches("Accepted publickey").count(), 1, "{log}");
+}
+
+#[test]
+fn the_first_use_installs_cxs_there_and_hosts_reports_what_each_host_runs() {
+    let env = TestEnv::new();
+    let Some(sshd) = Sshd::start(&env) else { return };
+    let _remote_server = env.second_server("remote");
+    let config = env.root().join(".config/cxs/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    // A host that says it is a Mac.
+    let fake = env.root().join("fake-uname");
+    std::fs::create_dir_all(&fake).unwrap();
+    let uname = env.script("uname", "case $1 in -s) echo Darwin;; *) echo arm64;; esac");
+    std::fs::rename(uname, fake.join("uname")).unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let text = [
+        host_table(&env, &sshd, "fresh", None, &[]),
+        host_table(&env, &sshd, "mac", None, &[])
+            .replace("\"PATH=", &format!("\"PATH={}:", fake.display()))
+            .replace("remote-state", "mac-state"),
+        format!("[hosts.gone]\nssh = \"nobody@127.0.0.1\"\nport = {closed}\noptions = [\"-F\", \"/dev/null\"]\n"),
+    ]
+    .concat();
+    std::fs::write(&config, text).unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    let installed = env.root().join(format!("remote-state/cxs/bin/{version}/cxs"));
+    let (_, said) = env.cxs(&["--host", "fresh", "list"]).success_with_stderr();
+    assert!(said.contains(&format!("installing cxs {version} on 'fresh'")), "{said}");
+    let mode = std::fs::metadata(&installed).unwrap().permissions();
+    assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o700);
+    let again = env.cxs(&["hosts", "install", "fresh"]).success();
+    assert_eq!(again, format!("cxs {version} already installed on 'fresh'\n"));
+    let mac = env.cxs(&["hosts", "install", "mac"]).fails(1);
+    assert!(
+        mac.contains("host 'mac' is Darwin arm64, and this cxs is built for linux x86_64"),
+        "{mac}"
+    );
+    assert!(mac.contains("set cxs = \"/path/to/cxs\" in [hosts.mac]"), "{mac}");
+    // A copy that differs is a version mismatch, and install replaces it.
+    std::fs::copy("/bin/true", &installed).unwrap();
+    let (table, warned) = env.cxs(&["hosts"]).success_with_stderr();
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("HOST   SSH"), "{table}");
+    assert!(lines.iter().any(|l| l.starts_with("gone") && l.ends_with("down")), "{table}");
+    let fresh = lines.iter().find(|l| l.starts_with("fresh")).unwrap();
+    assert!(fresh.contains(" tmux ") || fresh.contains(" 3."), "{table}");
+    assert!(fresh.ends_with(" ms"), "{table}");
+    assert!(warned.contains("warning: host 'gone' does not answer"), "{warned}");
+    assert!(warned.contains("warning: host 'fresh' runs cxs true (GNU coreutils)"), "{warned}");
+    assert!(warned.contains("warning: host 'mac': cxs is not installed there yet"), "{warned}");
+    let replaced = env.cxs(&["hosts", "install", "fresh"]).success();
+    assert_eq!(replaced, format!("cxs {version} installed on 'fresh'\n"));
+    let (_, warned) = env.cxs(&["hosts"]).success_with_stderr();
+    assert!(!warned.contains("'fresh'"), "{warned}");
+    // Sessions, status and events of every host at once.
+    env.cxs(&["--host", "fresh", "new", "cmd", "--id", "far", "sleep", "30"]).success();
+    env.cxs(&["new", "cmd", "--id", "near", "sleep", "30"]).success();
+    wait_until("both to run", || {
+        env.cxs(&["status-line", "--all"]).output().stdout.starts_with(b"cxs 2 running")
+    });
+    let status = env.cxs(&["status-line", "--all"]).success();
+    assert_eq!(status, "cxs 2 running (down: gone mac)\n");
+    let (events, _) = env.cxs(&["events", "--all"]).success_with_stderr();
+    assert!(events.lines().any(|l| l.contains("  fresh  far  cmd  created")), "{events}");
+    assert!(events.lines().any(|l| l.contains("  local  near  cmd  created")), "{events}");
+    let (json, _) = env.cxs(&["events", "--all", "--json"]).success_with_stderr();
+    assert!(json.lines().any(|l| l.contains(r#""host":"fresh""#)), "{json}");
 }
