@@ -24,6 +24,7 @@ use crate::store::SessionId;
     server you are in, else your default one)\n  \
     CXS_CODEX_BIN    codex binary to run (default: `codex` on PATH)\n  \
     CXS_CONFIG       configuration file (default $XDG_CONFIG_HOME/cxs/config.toml)\n  \
+    CXS_HOST         run every command on this configured host, as --host does\n  \
     CXS_TRACE        print every tmux call to stderr as `+ tmux ...` when set to 1\n  \
     CXS_TMUX_TIMEOUT how long a tmux call may take before it is an error (default 10s)")]
 pub struct Cli {
