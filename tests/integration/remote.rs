@@ -233,6 +233,14 @@ fn sessions_on_a_host_are_named_host_colon_id_and_forwarded_values_stay_off_comm
     wait_until("the piped line to reach the agent", || {
         env.cxs(&["logs", "box:0"]).success().contains("echo: piped through")
     });
+    // Completion offers the host's sessions as HOST:ID.
+    let words = env
+        .cxs(&["--", "cxs", "logs", "b"])
+        .env("COMPLETE", "bash")
+        .env("_CLAP_IFS", "\n")
+        .env("_CLAP_COMPLETE_INDEX", "2")
+        .success();
+    assert_eq!(words, "box:far");
     // A value that is not set here is an error; --env without a host is a usage error.
     let unset = env.cxs(&["--env", "NOT_SET_HERE", "logs", "box:far"]).fails(1);
     assert!(unset.contains("--env NOT_SET_HERE: it is not set here"), "{unset}");
