@@ -56,9 +56,10 @@ pub enum Hidden {
         /// The hook's program and arguments.
         argv: Vec<OsString>,
     },
-    /// On a host: take the values forwarded from the other side, then run a command line.
-    Env {
-        /// `-` for standard input, else a stashed file.
+    /// On a host: take the values forwarded from the other side, then run a command line
+    /// here, whatever host it names.
+    Remote {
+        /// `none`, `-` for standard input, else a stashed file.
         source: PathBuf,
         /// cxs's arguments.
         args: Vec<OsString>,
@@ -95,8 +96,8 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Option<Hidden> {
                 argv: args[3..].to_vec(),
             })
         }
-        [verb, source, ..] if *verb == crate::remote::ENV => {
-            Some(Hidden::Env { source: source.into(), args: args[2..].to_vec() })
+        [verb, source, ..] if *verb == crate::remote::REMOTE => {
+            Some(Hidden::Remote { source: source.into(), args: args[2..].to_vec() })
         }
         [verb, dir, name] if *verb == CHECK => {
             Some(Hidden::Check { dir: dir.into(), name: text(&args[2])? })

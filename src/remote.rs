@@ -144,7 +144,18 @@ impl<'a> Host<'a> {
         input: Option<Vec<u8>>,
         limit: Duration,
     ) -> Result<Vec<u8>> {
-        let argv = self.ssh(script, false, true)?;
+        self.ask_as(script, input, limit, true)
+    }
+
+    /// [`Host::ask_within`]; `batch` off when the user is there to type a password.
+    fn ask_as(
+        &self,
+        script: OsString,
+        input: Option<Vec<u8>>,
+        limit: Duration,
+        batch: bool,
+    ) -> Result<Vec<u8>> {
+        let argv = self.ssh(script, false, batch)?;
         let command = duct::cmd(&argv[0], &argv[1..]);
         let command = match input {
             Some(bytes) => command.stdin_bytes(bytes),
@@ -158,65 +169,83 @@ impl<'a> Host<'a> {
             .context("cannot run ssh")?;
         let Some(output) = handle.wait_timeout(limit)? else {
             let _ = handle.kill();
-            bail!("no answer within {} s", limit.as_secs());
+            bail!("not done within {} s", limit.as_secs());
         };
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
             let first = stderr.lines().find(|l| !l.trim().is_empty());
-            if first.is_none() && output.status.code() == Some(NOT_INSTALLED) {
-                bail!("cxs is not installed there: run `cxs hosts install {}`", self.name);
-            }
-            bail!("{}", first.map_or("ssh failed", str::trim));
+            bail!("{}", failure(self, output.status.code(), first));
         }
         Ok(output.stdout.clone())
     }
 }
 
-/// Runs `args` (cxs's own arguments, `--host` and `--env` taken out) on `host` and returns
-/// the remote exit status. Standard input, output and error pass through ssh; `tty` asks for
-/// a terminal (attach), when this side has one. The first use installs cxs there.
+/// Runs `args` (cxs's own arguments, as given, `HOST:` taken off the selectors) on `host`
+/// and returns the remote exit status. Standard input, output and error pass through ssh;
+/// `tty` asks for a terminal (attach), when this side has one. The first use installs cxs
+/// there, before anything reads this side's standard input.
 pub fn run(host: &Host, args: &[OsString], forward: &[String], tty: bool) -> Result<i32> {
     let tty = tty && std::io::IsTerminal::is_terminal(&std::io::stdin());
     let values = forwarded(host, forward)?;
+    let marker =
+        host.sockets.join(format!("installed-{}-{}", env!("CARGO_PKG_VERSION"), host.name));
+    let ensure = || -> Result<()> {
+        if host.config.cxs.is_none() && !probe(host)?.installed() {
+            eprintln!(
+                "cxs: installing cxs {} on '{}' (first use)",
+                env!("CARGO_PKG_VERSION"),
+                host.name
+            );
+            install(host)?;
+        }
+        // Known to be there from now on: the next commands go straight to it.
+        let _ = crate::store::write_private(&marker, b"");
+        Ok(())
+    };
+    if host.config.cxs.is_none() && !marker.exists() {
+        ensure()?;
+    }
     let status = call(host, args, &values, tty)?;
+    // Removed since: installed again (what this side's input was is gone by now).
     if status == NOT_INSTALLED && host.config.cxs.is_none() && !probe(host)?.installed() {
-        eprintln!(
-            "cxs: installing cxs {} on '{}' (first use)",
-            env!("CARGO_PKG_VERSION"),
-            host.name
-        );
-        install(host)?;
+        ensure()?;
         return call(host, args, &values, tty);
     }
     Ok(status)
 }
 
-/// One run of the remote cxs, the forwarded values given through standard input first.
+/// One run of the remote cxs, as `cxs __remote SOURCE ARGS...`: the forwarded values come
+/// first on its standard input (`-`), or with a terminal from a stashed file; `none` when
+/// there are none.
 fn call(host: &Host, args: &[OsString], values: &[(String, OsString)], tty: bool) -> Result<i32> {
-    if values.is_empty() {
-        let argv = host.ssh(host.cxs_script(args)?, tty, false)?;
+    let with = |source: OsString| -> Vec<OsString> {
+        [REMOTE.into(), source].into_iter().chain(args.iter().cloned()).collect()
+    };
+    let status = |argv: Vec<OsString>| -> Result<i32> {
         let status = std::process::Command::new(&argv[0]).args(&argv[1..]).status();
-        return Ok(status.context("cannot run ssh")?.code().unwrap_or(255));
+        Ok(status.context("cannot run ssh")?.code().unwrap_or(255))
+    };
+    if values.is_empty() {
+        return status(host.ssh(host.cxs_script(&with("none".into()))?, tty, false)?);
     }
     let block = env_block(values);
     if tty {
         // The terminal is ssh's standard input: the values go first, into a private file
-        // there that the remote cxs reads and removes.
-        let stash = host
-            .settings()?
-            .into_iter()
-            .chain(*b"umask 077; f=$(mktemp) && cat > \"$f\" && echo \"$f\"");
-        let file = host.ask(OsString::from_vec(stash.collect()), Some(block))?;
+        // there that the remote cxs reads and removes at once; if it never got to, this
+        // side removes it.
+        let mut stash = host.settings()?;
+        stash.extend(b"umask 077; f=$(mktemp) && cat > \"$f\" && echo \"$f\"");
+        let file = host.ask_as(OsString::from_vec(stash), Some(block), ASK_TIMEOUT, false)?;
         let file = OsString::from_vec(file.trim_ascii_end().to_vec());
-        let args: Vec<OsString> =
-            [ENV.into(), file].into_iter().chain(args.iter().cloned()).collect();
-        let argv = host.ssh(host.cxs_script(&args)?, true, false)?;
-        let status = std::process::Command::new(&argv[0]).args(&argv[1..]).status();
-        return Ok(status.context("cannot run ssh")?.code().unwrap_or(255));
+        let code = status(host.ssh(host.cxs_script(&with(file.clone()))?, true, false)?)?;
+        if code != 0 {
+            let mut remove = b"rm -f ".to_vec();
+            remove.extend(quote::sh_single(file.as_bytes()));
+            let _ = host.ask(OsString::from_vec(remove), None);
+        }
+        return Ok(code);
     }
-    let args: Vec<OsString> =
-        [ENV.into(), "-".into()].into_iter().chain(args.iter().cloned()).collect();
-    let argv = host.ssh(host.cxs_script(&args)?, false, false)?;
+    let argv = host.ssh(host.cxs_script(&with("-".into()))?, false, false)?;
     let mut child = std::process::Command::new(&argv[0])
         .args(&argv[1..])
         .stdin(std::process::Stdio::piped())
@@ -233,8 +262,20 @@ fn call(host: &Host, args: &[OsString], values: &[(String, OsString)], tty: bool
     Ok(child.wait().context("cannot run ssh")?.code().unwrap_or(255))
 }
 
-/// The hidden verb that reads forwarded values, then runs the rest of the command line.
-pub const ENV: &str = "__env";
+/// The hidden verb the far end runs: take the forwarded values, then run the command line
+/// as given here, whatever `--host`, `--env` or `CXS_HOST` it holds.
+pub const REMOTE: &str = "__remote";
+
+/// What a failed call to `host` says: its first line of errors, or what its status means.
+pub fn failure(host: &Host, code: Option<i32>, first_line: Option<&str>) -> String {
+    match (first_line, code) {
+        (Some(line), _) => line.trim().to_owned(),
+        (None, Some(NOT_INSTALLED)) => {
+            format!("cxs is not installed there: run `cxs hosts install {}`", host.name)
+        }
+        (None, _) => "ssh failed".to_owned(),
+    }
+}
 
 /// The values to forward: the ones asked for (each must be set here), then the host's
 /// configured names (skipped when not set).
@@ -281,11 +322,13 @@ fn env_block(values: &[(String, OsString)]) -> Vec<u8> {
     block
 }
 
-/// `cxs __env SOURCE ARGS...` on the host: reads the forwarded values from standard input
-/// (`-`, exactly the block and not a byte more, so the rest is the command's) or from a
-/// stashed file (removed at once), then becomes `cxs ARGS...` with them in its environment.
-pub fn run_with_env(source: &Path, args: &[OsString]) -> Result<()> {
-    let block = if source == Path::new("-") {
+/// The far end's values (`cxs __remote SOURCE ...`): none (`none`), from standard input
+/// (`-`, exactly the block and not a byte more, so the rest is the command's), or from a
+/// stashed file, removed at once.
+pub fn take_values(source: &Path) -> Result<Vec<(OsString, OsString)>> {
+    let block = if source == Path::new("none") {
+        Vec::new()
+    } else if source == Path::new("-") {
         // Unbuffered reads on fd 0: a buffered reader would keep the command's input.
         use std::os::fd::AsFd;
         let mut stdin = std::fs::File::from(std::io::stdin().as_fd().try_clone_to_owned()?);
@@ -296,18 +339,19 @@ pub fn run_with_env(source: &Path, args: &[OsString]) -> Result<()> {
         let _ = std::fs::remove_file(source);
         read_block(&mut file)?
     };
-    let mut command = std::process::Command::new(std::env::current_exe()?);
-    command.args(args);
+    let mut values = Vec::new();
     for entry in block.split(|&b| b == 0).filter(|e| !e.is_empty()) {
         let at = entry.iter().position(|&b| b == b'=').context("a forwarded value has no name")?;
-        command.env(
-            std::ffi::OsStr::from_bytes(&entry[..at]),
-            std::ffi::OsStr::from_bytes(&entry[at + 1..]),
-        );
+        values.push((
+            OsString::from_vec(entry[..at].to_vec()),
+            OsString::from_vec(entry[at + 1..].to_vec()),
+        ));
     }
-    let err = std::os::unix::process::CommandExt::exec(&mut command);
-    Err(err).context("cannot run cxs")
+    Ok(values)
 }
+
+/// More than any environment holds (Linux allows 2 MiB of arguments and environment).
+const MAX_VALUES: usize = 4 << 20;
 
 /// The block [`env_block`] wrote, read byte by byte up to its length and no further.
 fn read_block(input: &mut impl Read) -> Result<Vec<u8>> {
@@ -318,7 +362,7 @@ fn read_block(input: &mut impl Read) -> Result<Vec<u8>> {
         if byte[0] == b'\n' {
             break;
         }
-        if length.len() > 12 {
+        if length.len() > 8 {
             bail!("the forwarded values are garbled");
         }
         length.push(byte[0]);
@@ -326,6 +370,7 @@ fn read_block(input: &mut impl Read) -> Result<Vec<u8>> {
     let length: usize = std::str::from_utf8(&length)
         .ok()
         .and_then(|l| l.parse().ok())
+        .filter(|&l| l <= MAX_VALUES)
         .context("the forwarded values are garbled")?;
     let mut block = vec![0; length];
     input.read_exact(&mut block).context("the forwarded values ended early")?;
@@ -380,7 +425,7 @@ pub struct Probe {
     pub tmux: String,
     /// The remote cxs's `--version`, e.g. `cxs 0.1.0`; empty when it does not run.
     pub cxs: String,
-    /// The installed copy's SHA-256; empty when there is none (or `cxs` is configured).
+    /// The installed copy's SHA-256 (whatever `cxs` is configured); empty when there is none.
     pub sum: String,
 }
 
@@ -394,17 +439,15 @@ impl Probe {
 /// Asks a host what it has, in one call.
 pub fn probe(host: &Host) -> Result<Probe> {
     let mut script = host.settings()?;
-    match &host.config.cxs {
-        Some(cxs) => {
-            script.extend(b"c=");
-            script.extend(quote::sh_single(cxs.as_bytes()));
-        }
-        None => script.extend(format!("c=\"{INSTALLED}/cxs\"").bytes()),
+    script.extend(format!("i=\"{INSTALLED}/cxs\"; c=\"$i\"").bytes());
+    if let Some(cxs) = &host.config.cxs {
+        script.extend(b"; c=");
+        script.extend(quote::sh_single(cxs.as_bytes()));
     }
     script.extend(
         b"; echo \"os=$(uname -s)\"; echo \"arch=$(uname -m)\"; \
           echo \"tmux=$(tmux -V 2>/dev/null)\"; echo \"cxs=$(\"$c\" --version 2>/dev/null)\"; \
-          [ -f \"$c\" ] && echo \"sum=$(sha256sum \"$c\" 2>/dev/null | cut -d' ' -f1)\"; true",
+          [ -f \"$i\" ] && echo \"sum=$(sha256sum \"$i\" 2>/dev/null | cut -d' ' -f1)\"; true",
     );
     let answer = host.ask(OsString::from_vec(script), None)?;
     let mut probe = Probe::default();
@@ -423,6 +466,23 @@ pub fn probe(host: &Host) -> Result<Probe> {
     Ok(probe)
 }
 
+/// Why this cxs cannot run on a host of another system or architecture, and what to do.
+pub fn foreign(host: &Host, there: &Probe) -> Option<String> {
+    let (os, arch) = (std::env::consts::OS, std::env::consts::ARCH);
+    let same_arch = there.arch == arch || (arch == "aarch64" && there.arch == "arm64");
+    if there.os.eq_ignore_ascii_case(os) && same_arch {
+        return None;
+    }
+    Some(format!(
+        "host '{name}' is {} {}, and this cxs is built for {os} {arch}: install cxs there by \
+         hand (cargo install --git, or build it there) and set cxs = \"/path/to/cxs\" in \
+         [hosts.{name}]",
+        there.os,
+        there.arch,
+        name = host.name,
+    ))
+}
+
 /// Copies this cxs to the host's state directory (a path of this version's), verified there
 /// by its SHA-256 and by running it; returns whether anything was copied.
 pub fn install(host: &Host) -> Result<bool> {
@@ -430,18 +490,8 @@ pub fn install(host: &Host) -> Result<bool> {
     let binary = std::fs::read(&exe).with_context(|| format!("cannot read {}", exe.display()))?;
     let sum = sha256_hex(&binary);
     let there = probe(host).with_context(|| format!("host '{}'", host.name))?;
-    let (os, arch) = (std::env::consts::OS, std::env::consts::ARCH);
-    let same_arch = there.arch == arch || (arch == "aarch64" && there.arch == "arm64");
-    if !there.os.eq_ignore_ascii_case(os) || !same_arch {
-        bail!(
-            "host '{}' is {} {}, and this cxs is built for {os} {arch}: install cxs there by \
-             hand (cargo install --git, or build it there) and set cxs = \"/path/to/cxs\" in \
-             [hosts.{}]",
-            host.name,
-            there.os,
-            there.arch,
-            host.name
-        );
+    if let Some(foreign) = foreign(host, &there) {
+        bail!("{foreign}");
     }
     if there.sum == sum {
         return Ok(false);
@@ -457,7 +507,9 @@ pub fn install(host: &Host) -> Result<bool> {
         )
         .bytes(),
     );
-    host.ask(OsString::from_vec(script), Some(binary))
+    // Time to copy it over a slow link (100 kB/s) as well as to answer.
+    let limit = ASK_TIMEOUT + Duration::from_secs(binary.len() as u64 / 100_000);
+    host.ask_within(OsString::from_vec(script), Some(binary), limit)
         .with_context(|| format!("cannot install cxs on host '{}'", host.name))?;
     Ok(true)
 }
@@ -472,36 +524,26 @@ fn sha256_hex(bytes: &[u8]) -> String {
     })
 }
 
-/// The command line for the remote cxs: without `--host NAME` (the first, before any `--`),
-/// without `--env NAME`, and with `HOST:` taken off the selectors that named the host.
+/// The command line for the remote cxs: as given, with `HOST:` taken off the selectors that
+/// named the host (the far end ignores `--host`, `--env` and `CXS_HOST`).
 pub fn forwarded_args(
     args: impl IntoIterator<Item = OsString>,
     qualified: &[Selector],
 ) -> Vec<OsString> {
-    let mut out = Vec::new();
-    let mut args = args.into_iter();
-    let (mut host_done, mut ended) = (false, false);
     let mut qualified = qualified.iter().peekable();
-    while let Some(arg) = args.next() {
-        let bytes = arg.as_bytes();
-        if !ended && !host_done && arg == "--host" {
-            args.next();
-            host_done = true;
-        } else if !ended && !host_done && bytes.starts_with(b"--host=") {
-            host_done = true;
-        } else if !ended && arg == "--env" {
-            args.next();
-        } else if !ended && bytes.starts_with(b"--env=") {
-        } else if let Some(Selector::OnHost(_, local)) = qualified.next_if(|&q| {
-            !ended && arg.to_str().and_then(|a| a.parse::<Selector>().ok()).as_ref() == Some(q)
-        }) {
-            out.push(local.to_string().into());
-        } else {
+    let mut ended = false;
+    args.into_iter()
+        .map(|arg| {
+            let named = qualified.next_if(|&q| {
+                !ended && arg.to_str().and_then(|a| a.parse::<Selector>().ok()).as_ref() == Some(q)
+            });
             ended |= arg == "--";
-            out.push(arg);
-        }
-    }
-    out
+            match named {
+                Some(Selector::OnHost(_, local)) => local.to_string().into(),
+                _ => arg,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -527,7 +569,8 @@ mod tests {
         let forwarded = forwarded_args(args, &["gpu:far".parse().unwrap()]);
         assert_eq!(
             forwarded,
-            ["send", "far", "it's $(x); ok", "--", "--host", "y"].map(OsString::from)
+            ["send", "--env", "KEY", "--host", "gpu", "far", "it's $(x); ok", "--", "--host", "y"]
+                .map(OsString::from)
         );
         let config = HostConfig {
             ssh: "me@box".into(),

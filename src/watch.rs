@@ -54,3 +54,15 @@ impl Watch {
         }
     }
 }
+
+/// Whether nobody reads this process's standard output any more (the pipe's reader ended,
+/// or ssh's channel to it closed), so a follower that prints only now and then stops
+/// instead of waiting for its next line to fail.
+pub fn reader_gone() -> bool {
+    use rustix::event::{PollFd, PollFlags, Timespec, poll};
+    let stdout = std::io::stdout();
+    let mut fds = [PollFd::new(&stdout, PollFlags::empty())];
+    let now = Timespec { tv_sec: 0, tv_nsec: 0 };
+    poll(&mut fds, Some(&now)).is_ok_and(|n| n > 0)
+        && fds[0].revents().intersects(PollFlags::ERR | PollFlags::HUP)
+}

@@ -4,10 +4,15 @@ use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Local, NaiveDate, Utc};
+
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
 use crate::cli::EventsArgs;
 use crate::env::Env;
@@ -103,53 +108,88 @@ fn everywhere(
     }
     out.flush()?;
     asked.push("-f".into());
-    let (sender, received) = std::sync::mpsc::channel::<Event>();
+    let (sender, received) = std::sync::mpsc::channel::<Streamed>();
+    // The ssh calls end with this command, however it ends: dropped, they are killed.
+    let mut calls = Calls(Vec::new());
     for host in &hosts {
         let argv = remote::command(host, &asked)?;
+        let mut child = std::process::Command::new(&argv[0])
+            .args(&argv[1..])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .context("cannot run ssh")?;
+        let (output, errors) = (child.stdout.take(), child.stderr.take());
+        calls.0.push((*host, child));
         let (sender, name) = (sender.clone(), host.name.to_owned());
         std::thread::spawn(move || {
-            if let Err(err) = stream(&argv, |event| sender.send(mark(event, &name)).is_ok()) {
-                eprintln!("warning: host '{name}': {err:#}");
+            for line in output.map(BufReader::new).into_iter().flat_map(BufRead::lines) {
+                let Ok(line) = line else { break };
+                if let Ok(event) = serde_json::from_str(&line)
+                    && sender.send(Streamed::Event(mark(event, &name))).is_err()
+                {
+                    return;
+                }
             }
+            let mut said = String::new();
+            if let Some(mut errors) = errors {
+                let _ = std::io::Read::read_to_string(&mut errors, &mut said);
+            }
+            let _ = sender.send(Streamed::Ended(name, said));
         });
     }
     let journal = journal.to_owned();
+    let local = sender.clone();
     std::thread::spawn(move || {
-        follow(&journal, keep, |event| Ok(sender.send(mark(event.clone(), "local"))?))
+        follow(&journal, keep, |event| {
+            Ok(local.send(Streamed::Event(mark(event.clone(), "local")))?)
+        })
     });
-    for event in received {
-        print(&mut out, &event, args.json)?;
-        out.flush()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [SIGHUP, SIGINT, SIGTERM] {
+        signal_hook::flag::register(signal, stop.clone())?;
+    }
+    while !stop.load(Ordering::Relaxed) {
+        match received.recv_timeout(POLL) {
+            Ok(Streamed::Event(event)) => {
+                print(&mut out, &event, args.json)?;
+                out.flush()?;
+            }
+            Ok(Streamed::Ended(name, said)) => {
+                let Some(at) = calls.0.iter().position(|(host, _)| host.name == name) else {
+                    continue;
+                };
+                let (host, mut child) = calls.0.swap_remove(at);
+                let code = child.wait().ok().and_then(|status| status.code());
+                if code != Some(0) {
+                    let first = said.lines().find(|l| !l.trim().is_empty());
+                    eprintln!("warning: host '{name}': {}", remote::failure(&host, code, first));
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
     }
     Ok(())
 }
 
-/// Runs `argv` (ssh to a host's `cxs events --json -f`), handing each event it prints to
-/// `emit` until that returns false or the command ends; an end in failure is an error.
-fn stream(argv: &[OsString], mut emit: impl FnMut(Event) -> bool) -> Result<()> {
-    let mut child = std::process::Command::new(&argv[0])
-        .args(&argv[1..])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .context("cannot run ssh")?;
-    let output = child.stdout.take().context("ssh has no output")?;
-    for line in BufReader::new(output).lines() {
-        let Ok(event) = serde_json::from_str(&line?) else { continue };
-        if !emit(event) {
+/// What a host's stream says: an event, or its end and what ssh said on the way.
+enum Streamed {
+    Event(Event),
+    Ended(String, String),
+}
+
+/// The ssh calls of `events --all -f`, killed when dropped.
+struct Calls<'a>(Vec<(Host<'a>, std::process::Child)>);
+
+impl Drop for Calls<'_> {
+    fn drop(&mut self) {
+        for (_, child) in &mut self.0 {
             let _ = child.kill();
-            break;
+            let _ = child.wait();
         }
     }
-    let mut stderr = String::new();
-    if let Some(mut err) = child.stderr.take() {
-        let _ = std::io::Read::read_to_string(&mut err, &mut stderr);
-    }
-    if !child.wait()?.success() {
-        bail!("{}", stderr.lines().find(|l| !l.trim().is_empty()).unwrap_or("ssh failed").trim());
-    }
-    Ok(())
 }
 
 /// Hands `emit` the events appended from now on, across rotations, until interrupted.
@@ -164,7 +204,7 @@ fn follow(
     let mut inode = file.as_ref().and_then(|f| f.metadata().ok()).map(|m| m.ino());
     // Woken by appends to the journal rather than by a clock.
     let watch = Watch::dirs(journal.parent(), On::Writes);
-    loop {
+    while !crate::watch::reader_gone() {
         watch.wait(POLL);
         // Rotated (or created) since: the new file is read from its start.
         let on_disk = std::fs::metadata(journal).ok().map(|m| m.ino());
@@ -192,6 +232,7 @@ fn follow(
             line.clear();
         }
     }
+    Ok(())
 }
 
 /// One event, as a line of text or of JSON.

@@ -98,7 +98,9 @@ fn warn(host: &Host, probe: &Probe) -> Vec<String> {
     let name = host.name;
     let mut warnings = Vec::new();
     let version = probe.cxs.strip_prefix("cxs ").unwrap_or(&probe.cxs);
-    if !probe.installed() {
+    if let Some(foreign) = remote::foreign(host, probe) {
+        warnings.push(format!("warning: {foreign}"));
+    } else if !probe.installed() {
         warnings.push(match &host.config.cxs {
             Some(cxs) => format!("warning: host '{name}': {cxs:?} does not run there"),
             None => format!(

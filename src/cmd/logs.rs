@@ -268,6 +268,9 @@ fn follow<W: Write>(
         if exited || gone {
             break;
         }
+        if crate::watch::reader_gone() {
+            return Ok(());
+        }
     }
     // tmux may still be piping the agent's last output (the exit, seen at once, can come
     // before it): the log must stay quiet for a whole poll before the follow ends.

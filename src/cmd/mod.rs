@@ -26,6 +26,7 @@ mod usage;
 mod wait;
 
 use anyhow::Result;
+use clap::Parser;
 pub use completions::answer_shell;
 
 use crate::cli::{Cli, Command};
@@ -69,7 +70,14 @@ pub fn run_hidden(hidden: Hidden) -> Result<()> {
             check::run(dir, name);
             Ok(())
         }
-        Hidden::Env { source, args } => crate::remote::run_with_env(&source, &args),
+        Hidden::Remote { source, args } => {
+            for (name, value) in crate::remote::take_values(&source)? {
+                // SAFETY: no other thread runs yet: this is the start of the far end's main.
+                unsafe { std::env::set_var(name, value) };
+            }
+            let cli = Cli::parse_from(std::iter::once("cxs".into()).chain(args));
+            run(cli.command)
+        }
         Hidden::Hook { dir } => {
             claude_hook::run(dir);
             Ok(())
@@ -80,48 +88,42 @@ pub fn run_hidden(hidden: Hidden) -> Result<()> {
 /// Runs a parsed command line: here, or on the host that `--host`, a `HOST:ID` selector or
 /// `CXS_HOST` names.
 pub fn run_cli(cli: Cli) -> Result<()> {
+    let usage = |message: String| -> Result<()> { Err(Usage(message).into()) };
+    if let Some(verb) = runs_here(&cli.command) {
+        if cli.host.is_some() || !cli.forward.is_empty() {
+            return usage(format!("`{verb}` runs here: drop --host and --env"));
+        }
+        return run(cli.command);
+    }
     let selectors = cli.command.selectors();
-    let mut named = selectors.iter().filter_map(|s| match s {
-        Selector::OnHost(host, _) => Some(host.as_str()),
-        _ => None,
+    let qualified: Vec<Selector> =
+        selectors.iter().filter(|s| matches!(s, Selector::OnHost(..))).cloned().collect();
+    let on_host = qualified.first().map(|s| match s {
+        Selector::OnHost(host, _) => host.clone(),
+        _ => unreachable!("only HOST:ID selectors are kept"),
     });
-    let on_host = named.next();
-    if let Some(other) = named.find(|h| Some(*h) != on_host) {
-        return Err(Usage(format!(
-            "one host per command: '{}' and '{other}'",
-            on_host.unwrap_or_default()
-        ))
-        .into());
-    }
-    if let Some(host) = on_host {
-        if let Some(local) = selectors.iter().find(|s| !matches!(s, Selector::OnHost(..))) {
-            return Err(Usage(format!(
-                "'{local}' is here and the other sessions are on '{host}': one host per command"
-            ))
-            .into());
+    if let Some(host) = &on_host {
+        let one_host = |s: &Selector| matches!(s, Selector::OnHost(h, _) if h == host);
+        if let Some(other) = selectors.iter().find(|s| !one_host(s)) {
+            return usage(format!("one host per command: '{}' and '{other}'", qualified[0]));
         }
-        if let Some(given) = cli.host.as_deref().filter(|given| *given != host) {
-            return Err(Usage(format!("--host {given}, and a session on '{host}'")).into());
+        if let Some(given) = cli.host.as_deref().filter(|given| given != host) {
+            return usage(format!("--host {given}, and a session on '{host}'"));
         }
     }
-    let host = on_host
-        .map(str::to_owned)
-        .or(cli.host)
-        .or_else(|| std::env::var("CXS_HOST").ok().filter(|h| !h.is_empty()));
+    let host =
+        on_host.or(cli.host).or_else(|| std::env::var("CXS_HOST").ok().filter(|h| !h.is_empty()));
     let Some(host) = host else {
         if !cli.forward.is_empty() {
-            return Err(Usage(
+            return usage(
                 "--env forwards to a host: give --host NAME or a HOST:ID selector".to_owned(),
-            )
-            .into());
+            );
         }
         return run(cli.command);
     };
-    let qualified: Vec<Selector> =
-        selectors.into_iter().filter(|s| matches!(s, Selector::OnHost(..))).collect();
     let tty = match &cli.command {
         Command::Attach(_) => true,
-        Command::New(new) => new.options.attach,
+        Command::New(new) => new::attaches(new),
         _ => false,
     };
     let env = crate::env::Env::load()?;
@@ -131,6 +133,21 @@ pub fn run_cli(cli: Cli) -> Result<()> {
     match crate::remote::run(&host, &args, &cli.forward, tty)? {
         0 => Ok(()),
         code => Err(SilentExit(u8::try_from(code).unwrap_or(1)).into()),
+    }
+}
+
+/// The verb, when a command is about this machine whatever host is set: the hosts
+/// themselves, views of every host (`--all`), and what this shell and tmux are given.
+fn runs_here(command: &Command) -> Option<&'static str> {
+    match command {
+        Command::Hosts(_) => Some("hosts"),
+        Command::List(args) if args.all => Some("list --all"),
+        Command::Events(args) if args.all => Some("events --all"),
+        Command::StatusLine(args) if args.all => Some("status-line --all"),
+        Command::Completions(_) => Some("completions"),
+        Command::Man(_) => Some("man"),
+        Command::TmuxConf(_) => Some("tmux-conf"),
+        _ => None,
     }
 }
 

@@ -152,6 +152,14 @@ fn what_to_run(env: &Env, command: New, base: &Path) -> Result<(NewArgs, Launch,
     Ok((new, launch, claude_hooks))
 }
 
+/// Whether `new` attaches once started (`--attach` before the agent's name, or after a
+/// named agent's, where clap leaves it among the agent's words).
+pub fn attaches(new: &New) -> bool {
+    new.options.attach
+        || matches!(&new.kind, NewCommand::Agent(words) if words.len() > 1
+            && AgentArgs::try_parse_from(&words[1..]).is_ok_and(|named| named.new.attach))
+}
+
 /// Whether sessions of `kind` get their silences checked: agents with screen patterns for
 /// waiting that report nothing themselves (Codex and Claude Code have hooks).
 pub(super) fn watches_silence(env: &Env, kind: &Kind, hooked: bool) -> bool {
@@ -449,6 +457,20 @@ mod tests {
         };
         let base = tmp.path().to_str().unwrap();
         launch.argv.iter().map(|a| format!("{:?}\n", a.replace(base, "[CWD]"))).collect()
+    }
+
+    #[test]
+    fn attach_is_seen_on_either_side_of_an_agents_name() {
+        let attaches = |args: &[&str]| match Cli::try_parse_from(["cxs", "new"].iter().chain(args))
+        {
+            Ok(Cli { command: Command::New(new), .. }) => super::attaches(&new),
+            _ => unreachable!(),
+        };
+        assert!(attaches(&["--attach", "claude", "hi"]));
+        assert!(attaches(&["claude", "--attach", "hi"]));
+        assert!(attaches(&["exec", "--attach", "hi"]));
+        assert!(!attaches(&["claude", "--", "--attach"]));
+        assert!(!attaches(&["cmd", "tool", "--attach"]));
     }
 
     #[test]

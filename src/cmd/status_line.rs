@@ -12,7 +12,7 @@ use crate::remote::{self, Host};
 use crate::session::{self, Status};
 
 /// Prints the counts, or nothing when no agent runs; with `--all`, hosts' sessions count
-/// too and a host that does not answer is named.
+/// too and a host that gave no listing (down, or without cxs) is named.
 pub fn run(args: &StatusLineArgs) -> Result<()> {
     // A blank status bar would hide the problem: say there is one, where the user looks.
     let env = match Env::load() {
@@ -53,7 +53,7 @@ pub fn run(args: &StatusLineArgs) -> Result<()> {
         parts.push(format!("{waiting} waiting"));
     }
     if !down.is_empty() {
-        parts.push(format!("(down: {})", down.join(" ")));
+        parts.push(format!("(not counted: {})", down.join(" ")));
     }
     if !parts.is_empty() {
         writeln!(std::io::stdout().lock(), "cxs {}", parts.join(" "))?;

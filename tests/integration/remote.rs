@@ -191,6 +191,22 @@ fn a_command_runs_on_the_host_and_a_hostile_prompt_arrives_exactly() {
         .arg(sshd.port.to_string())
         .arg("127.0.0.1")
         .output();
+    // An agent's own --host and --env are its own: only cxs's go.
+    let agent = fake_agent();
+    let agent = agent.to_str().unwrap();
+    env.cxs(&["new", "cmd", "--id", "raw", agent, "--env", "prod", "--host", "example.com"])
+        .env("CXS_HOST", "box")
+        .success();
+    wait_until("the agent's arguments", || {
+        env.cxs(&["logs", "box:raw"]).success().contains("arg[4]=example.com")
+    });
+    let log = env.cxs(&["logs", "box:raw"]).success();
+    assert!(log.contains("arg[1]=--env\narg[2]=prod\narg[3]=--host\n"), "{log}");
+    // Commands about this machine stay here, whatever CXS_HOST says.
+    let here = env.cxs(&["--host", "box", "hosts"]).fails(2);
+    assert!(here.contains("`hosts` runs here"), "{here}");
+    let (hosts, _) = env.cxs(&["hosts"]).env("CXS_HOST", "box").success_with_stderr();
+    assert!(hosts.starts_with("HOST"), "{hosts}");
     let unknown = env.cxs(&["--host", "nowhere", "list"]).fails(1);
     assert!(unknown.contains("unknown host 'nowhere'"), "{unknown}");
 }
@@ -222,7 +238,7 @@ fn sessions_on_a_host_are_named_host_colon_id_and_forwarded_values_stay_off_comm
     });
     // Not on any command line: not ssh's, not one of the processes still running.
     let calls = std::fs::read_to_string(env.root().join("ssh-calls")).unwrap();
-    assert!(calls.contains("'__env' '-' 'new'"), "{calls}");
+    assert!(calls.contains("'__remote' '-' '--host' 'box' 'new'"), "{calls}");
     assert!(!calls.contains(secret), "{calls}");
     assert!(command_lines().iter().all(|line| !line.contains(secret)));
     // The command's own standard input follows the values.
@@ -305,8 +321,15 @@ fn the_first_use_installs_cxs_there_and_hosts_reports_what_each_host_runs() {
     std::fs::write(&config, text).unwrap();
     let version = env!("CARGO_PKG_VERSION");
     let installed = env.root().join(format!("remote-state/cxs/bin/{version}/cxs"));
-    let (_, said) = env.cxs(&["--host", "fresh", "list"]).success_with_stderr();
+    // The first command installs cxs there before anything reads its standard input.
+    let (_, said) = env
+        .cxs(&["--host", "fresh", "new", "exec", "--id", "piped", "-"])
+        .stdin("fix the bug")
+        .success_with_stderr();
     assert!(said.contains(&format!("installing cxs {version} on 'fresh'")), "{said}");
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(&env.cxs(&["--host", "fresh", "list", "--json"]).success()).unwrap();
+    assert_eq!(rows[0]["prompt"], "fix the bug");
     let mode = std::fs::metadata(&installed).unwrap().permissions();
     assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o700);
     let again = env.cxs(&["hosts", "install", "fresh"]).success();
@@ -318,7 +341,9 @@ fn the_first_use_installs_cxs_there_and_hosts_reports_what_each_host_runs() {
     );
     assert!(mac.contains("set cxs = \"/path/to/cxs\" in [hosts.mac]"), "{mac}");
     // A copy that differs is a version mismatch, and install replaces it.
-    std::fs::copy("/bin/true", &installed).unwrap();
+    // (Replaced as install does, by a rename: the copy runs the session started above.)
+    std::fs::copy("/bin/true", installed.with_extension("other")).unwrap();
+    std::fs::rename(installed.with_extension("other"), &installed).unwrap();
     let (table, warned) = env.cxs(&["hosts"]).success_with_stderr();
     let lines: Vec<&str> = table.lines().collect();
     assert!(lines[0].starts_with("HOST   SSH"), "{table}");
@@ -328,7 +353,7 @@ fn the_first_use_installs_cxs_there_and_hosts_reports_what_each_host_runs() {
     assert!(fresh.ends_with(" ms"), "{table}");
     assert!(warned.contains("warning: host 'gone' does not answer"), "{warned}");
     assert!(warned.contains("warning: host 'fresh' runs cxs true (GNU coreutils)"), "{warned}");
-    assert!(warned.contains("warning: host 'mac': cxs is not installed there yet"), "{warned}");
+    assert!(warned.contains("warning: host 'mac' is Darwin arm64, and this cxs"), "{warned}");
     let replaced = env.cxs(&["hosts", "install", "fresh"]).success();
     assert_eq!(replaced, format!("cxs {version} installed on 'fresh'\n"));
     let (_, warned) = env.cxs(&["hosts"]).success_with_stderr();
@@ -340,10 +365,38 @@ fn the_first_use_installs_cxs_there_and_hosts_reports_what_each_host_runs() {
         env.cxs(&["status-line", "--all"]).output().stdout.starts_with(b"cxs 2 running")
     });
     let status = env.cxs(&["status-line", "--all"]).success();
-    assert_eq!(status, "cxs 2 running (down: gone mac)\n");
+    assert_eq!(status, "cxs 2 running (not counted: gone mac)\n");
     let (events, _) = env.cxs(&["events", "--all"]).success_with_stderr();
     assert!(events.lines().any(|l| l.contains("  fresh  far  cmd  created")), "{events}");
     assert!(events.lines().any(|l| l.contains("  local  near  cmd  created")), "{events}");
     let (json, _) = env.cxs(&["events", "--all", "--json"]).success_with_stderr();
     assert!(json.lines().any(|l| l.contains(r#""host":"fresh""#)), "{json}");
+    // Following every host: ended by a signal, it leaves no ssh call or remote follower.
+    let out = env.root().join("followed");
+    let mut follower = Command::from(env.cxs(&["events", "--all", "-f"]))
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let home = env.root().display().to_string();
+    let followers = || -> Vec<String> {
+        command_lines()
+            .into_iter()
+            .filter(|l| {
+                l.contains(&home)
+                    && (l.contains("'events' '--json'") || l.contains("events --json -f"))
+            })
+            .collect()
+    };
+    wait_until("the hosts' past events", || {
+        std::fs::read_to_string(&out).unwrap().contains("  fresh  far  cmd  created")
+    });
+    assert!(followers().len() >= 2, "an ssh call and a remote follower: {:?}", followers());
+    unsafe { libc::kill(follower.id() as i32, libc::SIGTERM) };
+    follower.wait().unwrap();
+    wait_until_or_show(
+        "no follower left",
+        || followers().is_empty(),
+        || format!("{:?}", followers()),
+    );
 }
