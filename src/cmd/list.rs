@@ -28,8 +28,20 @@ pub fn run(args: &ListArgs) -> Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     // Watching at a terminal, `q` or Esc ends it as well as Ctrl-C (a popup closes on them).
     let keys = if args.watch { Keys::open() } else { None };
+    let sockets = env.store.ssh_sockets();
+    let hosts = remote::Host::all(&env.config, &sockets);
     loop {
-        let sessions = session::all_with_extras(&env.store, &env.tmux, Some(&agents))?;
+        // Every configured host's sessions too (asked while this one's are listed), each host
+        // asked once, all at once; one that does not answer is a warning under the table.
+        let (sessions, answers) = std::thread::scope(|scope| {
+            let asked = args.all.then(|| {
+                let (hosts, listing) = (&hosts, ["list", "--json"].map(OsString::from));
+                scope.spawn(move || remote::ask_all(hosts, &listing, remote::ASK_TIMEOUT))
+            });
+            let sessions = session::all_with_extras(&env.store, &env.tmux, Some(&agents));
+            (sessions, asked.map(|asked| asked.join().unwrap_or_default()))
+        });
+        let sessions = sessions?;
         resume_logging(&env, sessions.iter().map(|(s, _)| s))?;
         let listed: Vec<&Session> = sessions.iter().map(|(s, _)| s).collect();
         session::note_lost(&listed);
@@ -41,17 +53,12 @@ pub fn run(args: &ListArgs) -> Result<()> {
             .zip(changes)
             .map(|((s, extras), changes)| Row::new(s, *extras, now, changes))
             .collect();
-        // Every configured host's sessions too, each host asked once, all at once; one that
-        // does not answer is a warning under the table, not a failure of it.
         let mut warnings = Vec::new();
-        if args.all {
+        if let Some(answers) = answers {
             for row in &mut rows {
                 row.host = Some("local".to_owned());
             }
-            let sockets = env.store.ssh_sockets();
-            let hosts = remote::Host::all(&env.config, &sockets);
-            let args = ["list", "--json"].map(OsString::from);
-            for (host, listed) in remote::ask_all(&hosts, &args, remote::ASK_TIMEOUT) {
+            for (host, listed) in answers {
                 match listed.and_then(|json| {
                     serde_json::from_slice::<Vec<Row>>(&json).context("its cxs printed no listing")
                 }) {
