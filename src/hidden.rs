@@ -19,6 +19,9 @@ pub const NOTIFY: &str = "__notify";
 const HOOK: &str = "__hook";
 /// The hidden command tmux runs when a watched pane falls silent.
 const CHECK: &str = "__check";
+/// The hidden command the far end of `--host` runs: take the forwarded values, then run the
+/// command line as given here, whatever `--host`, `--env` or `CXS_HOST` it holds.
+pub const REMOTE: &str = "__remote";
 /// The hidden command that runs a user's hook with a time limit, apart from whoever fired it.
 const HOOK_RUN: &str = "__hook-run";
 
@@ -96,7 +99,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Option<Hidden> {
                 argv: args[3..].to_vec(),
             })
         }
-        [verb, source, ..] if *verb == crate::remote::REMOTE => {
+        [verb, source, ..] if *verb == REMOTE => {
             Some(Hidden::Remote { source: source.into(), args: args[2..].to_vec() })
         }
         [verb, dir, name] if *verb == CHECK => {

@@ -15,6 +15,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 
 use crate::config::{Config, HostConfig};
+use crate::hidden::REMOTE;
 use crate::quote;
 use crate::session::Selector;
 
@@ -261,10 +262,6 @@ fn call(host: &Host, args: &[OsString], values: &[(String, OsString)], tty: bool
     });
     Ok(child.wait().context("cannot run ssh")?.code().unwrap_or(255))
 }
-
-/// The hidden verb the far end runs: take the forwarded values, then run the command line
-/// as given here, whatever `--host`, `--env` or `CXS_HOST` it holds.
-pub const REMOTE: &str = "__remote";
 
 /// What a failed call to `host` says: its first line of errors, or what its status means.
 pub fn failure(host: &Host, code: Option<i32>, first_line: Option<&str>) -> String {
