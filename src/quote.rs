@@ -1,5 +1,7 @@
-//! Quoting, in one place: for a POSIX shell, and for tmux, which expands formats (`#{...}`)
+//! Quoting for the shells tmux starts, and for tmux itself, which expands formats (`#{...}`)
 //! and strftime sequences (`%`) in the shell commands it runs (`pipe-pane`, `run-shell`).
+//! Plain single quotes read the same in a user's fish as in sh; words for a remote POSIX
+//! shell over ssh are shlex's (`remote.rs`).
 
 use std::ffi::OsString;
 

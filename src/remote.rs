@@ -16,7 +16,6 @@ use anyhow::{Context, Result, bail};
 
 use crate::config::{Config, HostConfig};
 use crate::hidden::REMOTE;
-use crate::quote;
 use crate::session::Selector;
 
 /// How long a question to a host (a listing, a probe) may take.
@@ -104,7 +103,7 @@ impl<'a> Host<'a> {
         match &self.config.cxs {
             Some(cxs) => {
                 script.extend(b"exec ");
-                script.extend(quote::sh_single(cxs.as_bytes()));
+                script.extend(word(cxs.as_bytes())?);
             }
             None => script.extend(
                 format!(
@@ -115,7 +114,7 @@ impl<'a> Host<'a> {
         }
         for arg in args {
             script.push(b' ');
-            script.extend(quote::sh_single(arg.as_bytes()));
+            script.extend(word(arg.as_bytes())?);
         }
         Ok(OsString::from_vec(script))
     }
@@ -126,7 +125,7 @@ impl<'a> Host<'a> {
         for (name, value) in &self.config.env.settings {
             check_name(name).with_context(|| format!("[hosts.{}] env", self.name))?;
             script.extend(format!("export {name}=").bytes());
-            script.extend(quote::sh_single(value.as_bytes()));
+            script.extend(word(value.as_bytes())?);
             script.extend(b"; ");
         }
         Ok(script)
@@ -241,7 +240,7 @@ fn call(host: &Host, args: &[OsString], values: &[(String, OsString)], tty: bool
         let code = status(host.ssh(host.cxs_script(&with(file.clone()))?, true, false)?)?;
         if code != 0 {
             let mut remove = b"rm -f ".to_vec();
-            remove.extend(quote::sh_single(file.as_bytes()));
+            remove.extend(word(file.as_bytes())?);
             let _ = host.ask(OsString::from_vec(remove), None);
         }
         return Ok(code);
@@ -293,6 +292,14 @@ fn forwarded(host: &Host, asked: &[String]) -> Result<Vec<(String, OsString)>> {
         }
     }
     Ok(values)
+}
+
+/// One word for the remote (POSIX) shell, quoted so that it arrives exactly and runs nothing.
+fn word(bytes: &[u8]) -> Result<Vec<u8>> {
+    let quoted = shlex::bytes::try_quote(bytes);
+    quoted
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|_| anyhow::anyhow!("a word for ssh holds a NUL byte"))
 }
 
 /// A variable name the remote shell can export.
@@ -439,7 +446,7 @@ pub fn probe(host: &Host) -> Result<Probe> {
     script.extend(format!("i=\"{INSTALLED}/cxs\"; c=\"$i\"").bytes());
     if let Some(cxs) = &host.config.cxs {
         script.extend(b"; c=");
-        script.extend(quote::sh_single(cxs.as_bytes()));
+        script.extend(word(cxs.as_bytes())?);
     }
     script.extend(
         b"; echo \"os=$(uname -s)\"; echo \"arch=$(uname -m)\"; \
@@ -583,7 +590,7 @@ mod tests {
         let host = Host { name: "box", config: &config, sockets: Path::new("/nowhere") };
         assert_eq!(
             host.cxs_script(&[&forwarded[..1], &forwarded[5..7]].concat()).unwrap(),
-            r"export CXS_HOME='/s p'; exec '/opt/cxs' 'send' 'far' 'it'\''s $(x); ok'"
+            r#"export CXS_HOME='/s p'; exec /opt/cxs send far "it's "'$(x); ok'"#
         );
         let installed = Host { config: &HostConfig { cxs: None, ..config.clone() }, ..host };
         assert_eq!(
@@ -591,9 +598,38 @@ mod tests {
             concat!(
                 r#"export CXS_HOME='/s p'; c="${XDG_STATE_HOME:-$HOME/.local/state}/cxs/bin/"#,
                 env!("CARGO_PKG_VERSION"),
-                r#"/cxs"; [ -x "$c" ] || exit 127; exec "$c" 'send'"#
+                r#"/cxs"; [ -x "$c" ] || exit 127; exec "$c" send"#
             )
         );
+    }
+
+    #[test]
+    fn every_word_reaches_a_posix_shell_exactly() {
+        let hostile: [&[u8]; 12] = [
+            b"it's \"quoted\"",
+            b"$(touch /tmp/x); `id`; $HOME",
+            b"a\nnew line\ttab",
+            "caf\u{e9} \u{a0}nbsp".as_bytes(),
+            b"{a,b} ~ * ? [x] !1 #c",
+            b"\\ back\\slash \\'",
+            b"-n",
+            b"",
+            b"'",
+            b"\x80\xff not utf-8",
+            b"a=b c&d|e>f<g",
+            b"%s %% %b",
+        ];
+        for text in hostile {
+            let mut script = b"printf %s ".to_vec();
+            script.extend(word(text).unwrap());
+            let output = std::process::Command::new("/bin/sh")
+                .arg("-c")
+                .arg(std::ffi::OsStr::from_bytes(&script))
+                .output()
+                .unwrap();
+            assert_eq!(output.stdout, text, "{:?}", String::from_utf8_lossy(&script));
+        }
+        assert!(word(b"nul \0 byte").is_err());
     }
 
     #[test]
