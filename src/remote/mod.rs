@@ -2,17 +2,24 @@
 //! the remote cxs (which drives its own tmux) is the whole engine: no daemon, no protocol.
 //!
 //! Everything sent is one POSIX shell script for the remote login shell, every word of it
-//! single-quoted; values forwarded from here (`--env`) never appear in it, nor in any
+//! quoted (by shlex); values forwarded from here (`--env`) never appear in it, nor in any
 //! process's command line: they go through ssh's standard input.
 
+mod install;
+mod values;
+
 use std::ffi::OsString;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
+
+pub use install::{Probe, foreign, install, probe};
+pub use values::take_values;
+use values::{check_name, env_block, forwarded};
 
 use crate::config::{Config, HostConfig};
 use crate::hidden::REMOTE;
@@ -273,112 +280,12 @@ pub fn failure(host: &Host, code: Option<i32>, first_line: Option<&str>) -> Stri
     }
 }
 
-/// The values to forward: the ones asked for (each must be set here), then the host's
-/// configured names (skipped when not set).
-fn forwarded(host: &Host, asked: &[String]) -> Result<Vec<(String, OsString)>> {
-    let mut values = Vec::new();
-    for name in asked {
-        check_name(name).context("--env")?;
-        let value =
-            std::env::var_os(name).with_context(|| format!("--env {name}: it is not set here"))?;
-        values.push((name.clone(), value));
-    }
-    for name in &host.config.env.forward {
-        check_name(name).with_context(|| format!("[hosts.{}] env", host.name))?;
-        if let Some(value) = std::env::var_os(name)
-            && !asked.contains(name)
-        {
-            values.push((name.clone(), value));
-        }
-    }
-    Ok(values)
-}
-
 /// One word for the remote (POSIX) shell, quoted so that it arrives exactly and runs nothing.
 fn word(bytes: &[u8]) -> Result<Vec<u8>> {
     let quoted = shlex::bytes::try_quote(bytes);
     quoted
         .map(std::borrow::Cow::into_owned)
         .map_err(|_| anyhow::anyhow!("a word for ssh holds a NUL byte"))
-}
-
-/// A variable name the remote shell can export.
-fn check_name(name: &str) -> Result<()> {
-    let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-    if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        bail!("'{name}' is not a variable name");
-    }
-    Ok(())
-}
-
-/// `LENGTH\n` then `NAME=VALUE\0` for each value: what [`read_env`] takes apart.
-fn env_block(values: &[(String, OsString)]) -> Vec<u8> {
-    let mut body = Vec::new();
-    for (name, value) in values {
-        body.extend(name.as_bytes());
-        body.push(b'=');
-        body.extend(value.as_bytes());
-        body.push(0);
-    }
-    let mut block = format!("{}\n", body.len()).into_bytes();
-    block.extend(body);
-    block
-}
-
-/// The far end's values (`cxs __remote SOURCE ...`): none (`none`), from standard input
-/// (`-`, exactly the block and not a byte more, so the rest is the command's), or from a
-/// stashed file, removed at once.
-pub fn take_values(source: &Path) -> Result<Vec<(OsString, OsString)>> {
-    let block = if source == Path::new("none") {
-        Vec::new()
-    } else if source == Path::new("-") {
-        // Unbuffered reads on fd 0: a buffered reader would keep the command's input.
-        use std::os::fd::AsFd;
-        let mut stdin = std::fs::File::from(std::io::stdin().as_fd().try_clone_to_owned()?);
-        read_block(&mut stdin)?
-    } else {
-        let mut file = std::fs::File::open(source)
-            .with_context(|| format!("cannot read {}", source.display()))?;
-        let _ = std::fs::remove_file(source);
-        read_block(&mut file)?
-    };
-    let mut values = Vec::new();
-    for entry in block.split(|&b| b == 0).filter(|e| !e.is_empty()) {
-        let at = entry.iter().position(|&b| b == b'=').context("a forwarded value has no name")?;
-        values.push((
-            OsString::from_vec(entry[..at].to_vec()),
-            OsString::from_vec(entry[at + 1..].to_vec()),
-        ));
-    }
-    Ok(values)
-}
-
-/// More than any environment holds (Linux allows 2 MiB of arguments and environment).
-const MAX_VALUES: usize = 4 << 20;
-
-/// The block [`env_block`] wrote, read byte by byte up to its length and no further.
-fn read_block(input: &mut impl Read) -> Result<Vec<u8>> {
-    let mut length = Vec::new();
-    let mut byte = [0u8];
-    loop {
-        input.read_exact(&mut byte).context("the forwarded values ended early")?;
-        if byte[0] == b'\n' {
-            break;
-        }
-        if length.len() > 8 {
-            bail!("the forwarded values are garbled");
-        }
-        length.push(byte[0]);
-    }
-    let length: usize = std::str::from_utf8(&length)
-        .ok()
-        .and_then(|l| l.parse().ok())
-        .filter(|&l| l <= MAX_VALUES)
-        .context("the forwarded values are garbled")?;
-    let mut block = vec![0; length];
-    input.read_exact(&mut block).context("the forwarded values ended early")?;
-    Ok(block)
 }
 
 /// Every host's answer to the same cxs command line (`list --json`), all asked at once, each
@@ -416,116 +323,6 @@ pub fn round_trip(host: &Host) -> Result<Duration> {
     let started = std::time::Instant::now();
     host.ask("true".into(), None)?;
     Ok(started.elapsed())
-}
-
-/// What a host has: its system, tmux and cxs.
-#[derive(Debug, Default)]
-pub struct Probe {
-    /// `uname -s`, e.g. `Linux`.
-    pub os: String,
-    /// `uname -m`, e.g. `x86_64`.
-    pub arch: String,
-    /// `tmux -V`, e.g. `tmux 3.3a`; empty when there is none.
-    pub tmux: String,
-    /// The remote cxs's `--version`, e.g. `cxs 0.1.0`; empty when it does not run.
-    pub cxs: String,
-    /// The installed copy's SHA-256 (whatever `cxs` is configured); empty when there is none.
-    pub sum: String,
-}
-
-impl Probe {
-    /// Whether the remote cxs runs there.
-    pub fn installed(&self) -> bool {
-        !self.cxs.is_empty()
-    }
-}
-
-/// Asks a host what it has, in one call.
-pub fn probe(host: &Host) -> Result<Probe> {
-    let mut script = host.settings()?;
-    script.extend(format!("i=\"{INSTALLED}/cxs\"; c=\"$i\"").bytes());
-    if let Some(cxs) = &host.config.cxs {
-        script.extend(b"; c=");
-        script.extend(word(cxs.as_bytes())?);
-    }
-    script.extend(
-        b"; echo \"os=$(uname -s)\"; echo \"arch=$(uname -m)\"; \
-          echo \"tmux=$(tmux -V 2>/dev/null)\"; echo \"cxs=$(\"$c\" --version 2>/dev/null)\"; \
-          [ -f \"$i\" ] && echo \"sum=$(sha256sum \"$i\" 2>/dev/null | cut -d' ' -f1)\"; true",
-    );
-    let answer = host.ask(OsString::from_vec(script), None)?;
-    let mut probe = Probe::default();
-    for line in String::from_utf8_lossy(&answer).lines() {
-        let Some((key, value)) = line.split_once('=') else { continue };
-        let value = value.trim().to_owned();
-        match key {
-            "os" => probe.os = value,
-            "arch" => probe.arch = value,
-            "tmux" => probe.tmux = value,
-            "cxs" => probe.cxs = value,
-            "sum" => probe.sum = value,
-            _ => {}
-        }
-    }
-    Ok(probe)
-}
-
-/// Why this cxs cannot run on a host of another system or architecture, and what to do.
-pub fn foreign(host: &Host, there: &Probe) -> Option<String> {
-    let (os, arch) = (std::env::consts::OS, std::env::consts::ARCH);
-    let same_arch = there.arch == arch || (arch == "aarch64" && there.arch == "arm64");
-    if there.os.eq_ignore_ascii_case(os) && same_arch {
-        return None;
-    }
-    Some(format!(
-        "host '{name}' is {} {}, and this cxs is built for {os} {arch}: install cxs there by \
-         hand (cargo install --git, or build it there) and set cxs = \"/path/to/cxs\" in \
-         [hosts.{name}]",
-        there.os,
-        there.arch,
-        name = host.name,
-    ))
-}
-
-/// Copies this cxs to the host's state directory (a path of this version's), verified there
-/// by its SHA-256 and by running it; returns whether anything was copied.
-pub fn install(host: &Host) -> Result<bool> {
-    let exe = std::env::current_exe().context("cannot find this cxs")?;
-    let binary = std::fs::read(&exe).with_context(|| format!("cannot read {}", exe.display()))?;
-    let sum = sha256_hex(&binary);
-    let there = probe(host).with_context(|| format!("host '{}'", host.name))?;
-    if let Some(foreign) = foreign(host, &there) {
-        bail!("{foreign}");
-    }
-    if there.sum == sum {
-        return Ok(false);
-    }
-    let mut script = host.settings()?;
-    script.extend(
-        format!(
-            "d=\"{INSTALLED}\"; (umask 077; mkdir -p \"$d\") && t=\"$d/.cxs.$$\" && cat > \"$t\" \
-             && chmod 700 \"$t\" && s=$(sha256sum \"$t\" | cut -d' ' -f1) && \
-             if [ \"$s\" != '{sum}' ]; then rm -f \"$t\"; echo \"checksum mismatch: got $s\" >&2; \
-             exit 1; fi && if ! \"$t\" --version >/dev/null; then rm -f \"$t\"; \
-             echo 'the copied cxs does not run there' >&2; exit 1; fi && mv -f \"$t\" \"$d/cxs\""
-        )
-        .bytes(),
-    );
-    // Time to copy it over a slow link (100 kB/s) as well as to answer.
-    let limit = ASK_TIMEOUT + Duration::from_secs(binary.len() as u64 / 100_000);
-    host.ask_within(OsString::from_vec(script), Some(binary), limit)
-        .with_context(|| format!("cannot install cxs on host '{}'", host.name))?;
-    Ok(true)
-}
-
-/// A SHA-256 as 64 hex digits.
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    use std::fmt::Write as _;
-    sha2::Sha256::digest(bytes).iter().fold(String::with_capacity(64), |mut hex, byte| {
-        let _ = write!(hex, "{byte:02x}");
-        hex
-    })
 }
 
 /// The command line for the remote cxs: as given, with `HOST:` taken off the selectors that
@@ -630,18 +427,5 @@ mod tests {
             assert_eq!(output.stdout, text, "{:?}", String::from_utf8_lossy(&script));
         }
         assert!(word(b"nul \0 byte").is_err());
-    }
-
-    #[test]
-    fn forwarded_values_are_read_exactly_and_no_further() {
-        let values =
-            [("A".to_owned(), OsString::from("x=y\nz")), ("B".to_owned(), OsString::new())];
-        let mut input = env_block(&values);
-        input.extend(b"the command's own input");
-        let mut reader = input.as_slice();
-        assert_eq!(read_block(&mut reader).unwrap(), b"A=x=y\nz\0B=\0");
-        assert_eq!(reader, b"the command's own input");
-        assert!(check_name("OPENAI_API_KEY").is_ok());
-        assert!(check_name("1X").is_err() && check_name("A-B").is_err() && check_name("").is_err());
     }
 }
