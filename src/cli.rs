@@ -613,6 +613,40 @@ pub struct StatusLineArgs {
     pub all: bool,
 }
 
+impl Command {
+    /// Takes `HOST:` off the selectors that name `host`: run on that host, they are its own.
+    pub fn localize(&mut self, host: &str) {
+        let local = |selector: &mut Selector| {
+            if let Selector::OnHost(named, inner) = selector
+                && named == host
+            {
+                *selector = (**inner).clone();
+            }
+        };
+        match self {
+            Command::Attach(args) => args.selector.iter_mut().for_each(local),
+            Command::Logs(LogsArgs { selector, .. })
+            | Command::Rename(RenameArgs { selector, .. })
+            | Command::Diff(DiffArgs { selector, .. })
+            | Command::Merge(MergeArgs { selector, .. })
+            | Command::Send(SendArgs { selector, .. })
+            | Command::Capture(CaptureArgs { selector, .. }) => local(selector),
+            Command::Delete(DeleteArgs { selectors, .. })
+            | Command::Events(EventsArgs { selectors, .. })
+            | Command::Wait(WaitArgs { selectors, .. }) => selectors.iter_mut().for_each(local),
+            Command::Resume(args) if !args.all => {
+                if let Some(first) = args.args.first_mut()
+                    && let Ok(mut selector) = first.parse::<Selector>()
+                {
+                    local(&mut selector);
+                    *first = selector.to_string();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// `cxs hosts`.
 #[derive(Debug, Args)]
 pub struct HostsArgs {

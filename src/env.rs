@@ -57,26 +57,29 @@ pub fn session_ids() -> Vec<CompletionCandidate> {
         let help = format!("{status} {}", prompt.chars().take(40).collect::<String>());
         CompletionCandidate::new(id).help(Some(help.trim_end().to_owned().into()))
     };
-    let mut candidates: Vec<CompletionCandidate> = env
-        .sessions()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|s| {
+    // Under CXS_HOST, a bare id is that host's.
+    let here = std::env::var("CXS_HOST").ok().filter(|h| env.config.hosts.contains_key(h));
+    let mut candidates: Vec<CompletionCandidate> = Vec::new();
+    if here.is_none() {
+        candidates.extend(env.sessions().unwrap_or_default().into_iter().map(|s| {
             let prompt = s.sidecar.as_ref().ok().and_then(|c| c.prompt.clone()).unwrap_or_default();
             candidate(s.id, &s.status.to_string(), &prompt)
-        })
-        .collect();
+        }));
+    }
     let sockets = env.store.ssh_sockets();
     let hosts = crate::remote::Host::all(&env.config, &sockets);
     let args = ["list", "--json"].map(std::ffi::OsString::from);
     for (host, listed) in crate::remote::ask_all(&hosts, &args, COMPLETION_LIMIT) {
         let rows: Vec<serde_json::Value> =
             listed.ok().and_then(|json| serde_json::from_slice(&json).ok()).unwrap_or_default();
-        candidates.extend(rows.iter().filter_map(|row| {
+        for row in &rows {
             let text = |key: &str| row[key].as_str().unwrap_or_default();
-            let id = row["id"].as_str()?;
-            Some(candidate(format!("{host}:{id}"), text("status"), text("prompt")))
-        }));
+            let Some(id) = row["id"].as_str() else { continue };
+            if here.as_deref() == Some(host.as_str()) {
+                candidates.push(candidate(id.to_owned(), text("status"), text("prompt")));
+            }
+            candidates.push(candidate(format!("{host}:{id}"), text("status"), text("prompt")));
+        }
     }
     candidates
 }

@@ -64,6 +64,8 @@ pub enum Hidden {
     Remote {
         /// `none`, `-` for standard input, else a stashed file.
         source: PathBuf,
+        /// The name the other side gave this host: its `HOST:` selectors are local here.
+        host: String,
         /// cxs's arguments.
         args: Vec<OsString>,
     },
@@ -99,9 +101,11 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Option<Hidden> {
                 argv: args[3..].to_vec(),
             })
         }
-        [verb, source, ..] if *verb == REMOTE => {
-            Some(Hidden::Remote { source: source.into(), args: args[2..].to_vec() })
-        }
+        [verb, source, host, ..] if *verb == REMOTE => Some(Hidden::Remote {
+            source: source.into(),
+            host: text(&args[2])?,
+            args: args[3..].to_vec(),
+        }),
         [verb, dir, name] if *verb == CHECK => {
             Some(Hidden::Check { dir: dir.into(), name: text(&args[2])? })
         }

@@ -150,7 +150,7 @@ fn everywhere(
     for signal in [SIGHUP, SIGINT, SIGTERM] {
         signal_hook::flag::register(signal, stop.clone())?;
     }
-    while !stop.load(Ordering::Relaxed) {
+    while !stop.load(Ordering::Relaxed) && !crate::watch::reader_gone() {
         match received.recv_timeout(POLL) {
             Ok(Streamed::Event(event)) => {
                 print(&mut out, &event, args.json)?;

@@ -27,7 +27,8 @@ pub fn run(args: &HostsArgs) -> Result<()> {
                     host.name
                 );
             }
-            let done = if remote::install(&host)? { "installed" } else { "already installed" };
+            let done =
+                if remote::install(&host, false)? { "installed" } else { "already installed" };
             writeln!(std::io::stdout().lock(), "cxs {VERSION} {done} on '{}'", host.name)?;
             Ok(())
         }
@@ -88,7 +89,7 @@ fn list(hosts: &[Host]) -> Result<()> {
 
 /// What a host has, and the time of one more round trip over the now open connection.
 fn look(host: &Host) -> Result<(Probe, Duration)> {
-    let probe = remote::probe(host)?;
+    let probe = remote::probe(host, true)?;
     let rtt = remote::round_trip(host).context("a second call failed")?;
     Ok((probe, rtt))
 }
@@ -98,7 +99,9 @@ fn warn(host: &Host, probe: &Probe) -> Vec<String> {
     let name = host.name;
     let mut warnings = Vec::new();
     let version = probe.cxs.strip_prefix("cxs ").unwrap_or(&probe.cxs);
-    if let Some(foreign) = remote::foreign(host, probe) {
+    // A cxs configured there (built there) runs whatever the system.
+    let foreign = remote::foreign(host, probe).filter(|_| host.config.cxs.is_none());
+    if let Some(foreign) = foreign {
         warnings.push(format!("warning: {foreign}"));
     } else if !probe.installed() {
         warnings.push(match &host.config.cxs {

@@ -31,6 +31,7 @@ pub use completions::answer_shell;
 
 use crate::cli::{Cli, Command};
 use crate::hidden::Hidden;
+use crate::remote::Input;
 use crate::session::Selector;
 
 /// A mistake on the command line that clap cannot see: printed as an error, exit status 2.
@@ -70,12 +71,14 @@ pub fn run_hidden(hidden: Hidden) -> Result<()> {
             check::run(dir, name);
             Ok(())
         }
-        Hidden::Remote { source, args } => {
+        Hidden::Remote { source, host, args } => {
             for (name, value) in crate::remote::take_values(&source)? {
                 // SAFETY: no other thread runs yet: this is the start of the far end's main.
                 unsafe { std::env::set_var(name, value) };
             }
-            let cli = Cli::parse_from(std::iter::once("cxs".into()).chain(args));
+            // Parsed as the other side parsed it; only where the command runs differs.
+            let mut cli = Cli::parse_from(std::iter::once("cxs".into()).chain(args));
+            cli.command.localize(&host);
             run(cli.command)
         }
         Hidden::Hook { dir } => {
@@ -96,16 +99,17 @@ pub fn run_cli(cli: Cli) -> Result<()> {
         return run(cli.command);
     }
     let selectors = cli.command.selectors();
-    let qualified: Vec<Selector> =
-        selectors.iter().filter(|s| matches!(s, Selector::OnHost(..))).cloned().collect();
-    let on_host = qualified.first().map(|s| match s {
+    let mut qualified = selectors.iter().filter(|s| matches!(s, Selector::OnHost(..)));
+    let first = qualified.next();
+    let on_host = first.map(|s| match s {
         Selector::OnHost(host, _) => host.clone(),
         _ => unreachable!("only HOST:ID selectors are kept"),
     });
     if let Some(host) = &on_host {
         let one_host = |s: &Selector| matches!(s, Selector::OnHost(h, _) if h == host);
         if let Some(other) = selectors.iter().find(|s| !one_host(s)) {
-            return usage(format!("one host per command: '{}' and '{other}'", qualified[0]));
+            let first = first.map(ToString::to_string).unwrap_or_default();
+            return usage(format!("one host per command: '{first}' and '{other}'"));
         }
         if let Some(given) = cli.host.as_deref().filter(|given| given != host) {
             return usage(format!("--host {given}, and a session on '{host}'"));
@@ -121,16 +125,18 @@ pub fn run_cli(cli: Cli) -> Result<()> {
         }
         return run(cli.command);
     };
-    let tty = match &cli.command {
-        Command::Attach(_) => true,
-        Command::New(new) => new::attaches(new),
-        _ => false,
+    // What the command does with standard input decides what ssh is given of it.
+    let raw: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let input = match &cli.command {
+        Command::Attach(_) => Input::Terminal,
+        Command::New(new) if new::attaches(new) => Input::Terminal,
+        _ if raw.iter().any(|arg| arg == "-") => Input::Read,
+        _ => Input::Unused,
     };
     let env = crate::env::Env::load()?;
     let sockets = env.store.ssh_sockets();
     let host = crate::remote::Host::find(&env.config, &host, &sockets)?;
-    let args = crate::remote::forwarded_args(std::env::args_os().skip(1), &qualified);
-    match crate::remote::run(&host, &args, &cli.forward, tty)? {
+    match crate::remote::run(&host, &raw, &cli.forward, input)? {
         0 => Ok(()),
         code => Err(SilentExit(u8::try_from(code).unwrap_or(1)).into()),
     }

@@ -32,7 +32,8 @@ impl Probe {
 }
 
 /// Asks a host what it has, in one call.
-pub fn probe(host: &Host) -> Result<Probe> {
+/// `batch`: never ask for a password (nobody may be there to type it).
+pub fn probe(host: &Host, batch: bool) -> Result<Probe> {
     let mut script = host.settings()?;
     script.extend(format!("i=\"{INSTALLED}/cxs\"; c=\"$i\"").bytes());
     if let Some(cxs) = &host.config.cxs {
@@ -44,7 +45,7 @@ pub fn probe(host: &Host) -> Result<Probe> {
           echo \"tmux=$(tmux -V 2>/dev/null)\"; echo \"cxs=$(\"$c\" --version 2>/dev/null)\"; \
           [ -f \"$i\" ] && echo \"sum=$(sha256sum \"$i\" 2>/dev/null | cut -d' ' -f1)\"; true",
     );
-    let answer = host.ask(OsString::from_vec(script), None)?;
+    let answer = host.ask_as(OsString::from_vec(script), None, ASK_TIMEOUT, batch)?;
     let mut probe = Probe::default();
     for line in String::from_utf8_lossy(&answer).lines() {
         let Some((key, value)) = line.split_once('=') else { continue };
@@ -64,8 +65,7 @@ pub fn probe(host: &Host) -> Result<Probe> {
 /// Why this cxs cannot run on a host of another system or architecture, and what to do.
 pub fn foreign(host: &Host, there: &Probe) -> Option<String> {
     let (os, arch) = (std::env::consts::OS, std::env::consts::ARCH);
-    let same_arch = there.arch == arch || (arch == "aarch64" && there.arch == "arm64");
-    if there.os.eq_ignore_ascii_case(os) && same_arch {
+    if rust_names(&there.os, &there.arch) == (os.to_owned(), arch) {
         return None;
     }
     Some(format!(
@@ -78,13 +78,29 @@ pub fn foreign(host: &Host, there: &Probe) -> Option<String> {
     ))
 }
 
+/// `uname -s` and `uname -m` as Rust names them (`std::env::consts`): the kernel says
+/// `Darwin` and `arm64` where Rust says `macos` and `aarch64`.
+fn rust_names<'a>(os: &str, arch: &'a str) -> (String, &'a str) {
+    let os = match os {
+        "Darwin" => "macos".to_owned(),
+        other => other.to_ascii_lowercase(),
+    };
+    let arch = match arch {
+        "arm64" => "aarch64",
+        "amd64" => "x86_64",
+        other => other,
+    };
+    (os, arch)
+}
+
 /// Copies this cxs to the host's state directory (a path of this version's), verified there
-/// by its SHA-256 and by running it; returns whether anything was copied.
-pub fn install(host: &Host) -> Result<bool> {
+/// by its SHA-256 and by running it; returns whether anything was copied. `batch` as for
+/// [`probe`].
+pub fn install(host: &Host, batch: bool) -> Result<bool> {
     let exe = std::env::current_exe().context("cannot find this cxs")?;
     let binary = std::fs::read(&exe).with_context(|| format!("cannot read {}", exe.display()))?;
     let sum = sha256_hex(&binary);
-    let there = probe(host).with_context(|| format!("host '{}'", host.name))?;
+    let there = probe(host, batch).with_context(|| format!("host '{}'", host.name))?;
     if let Some(foreign) = foreign(host, &there) {
         bail!("{foreign}");
     }
@@ -104,7 +120,7 @@ pub fn install(host: &Host) -> Result<bool> {
     );
     // Time to copy it over a slow link (100 kB/s) as well as to answer.
     let limit = ASK_TIMEOUT + Duration::from_secs(binary.len() as u64 / 100_000);
-    host.ask_within(OsString::from_vec(script), Some(binary), limit)
+    host.ask_as(OsString::from_vec(script), Some(binary), limit, batch)
         .with_context(|| format!("cannot install cxs on host '{}'", host.name))?;
     Ok(true)
 }
@@ -117,4 +133,16 @@ fn sha256_hex(bytes: &[u8]) -> String {
         let _ = write!(hex, "{byte:02x}");
         hex
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unames_read_as_rusts_names() {
+        assert_eq!(rust_names("Linux", "x86_64"), ("linux".to_owned(), "x86_64"));
+        assert_eq!(rust_names("Darwin", "arm64"), ("macos".to_owned(), "aarch64"));
+        assert_eq!(rust_names("FreeBSD", "amd64"), ("freebsd".to_owned(), "x86_64"));
+    }
 }

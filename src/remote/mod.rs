@@ -23,7 +23,6 @@ use values::{check_name, env_block, forwarded};
 
 use crate::config::{Config, HostConfig};
 use crate::hidden::REMOTE;
-use crate::session::Selector;
 
 /// How long a question to a host (a listing, a probe) may take.
 pub const ASK_TIMEOUT: Duration = Duration::from_secs(15);
@@ -103,9 +102,11 @@ impl<'a> Host<'a> {
         Ok(argv)
     }
 
-    /// The script running the remote cxs with `args`: the host's settings exported, then
-    /// the configured cxs, or the installed one (exit status 127 when it is not there).
-    fn cxs_script(&self, args: &[OsString]) -> Result<OsString> {
+    /// The script running `cxs __remote SOURCE NAME ARGS...` there: the host's settings
+    /// exported, then the configured cxs, or the installed one (exit status 127 when it is
+    /// not there). Every remote cxs runs so: it takes the values from SOURCE (`none`, `-`,
+    /// a stashed file) and the command line as given here, for host NAME.
+    fn cxs_script(&self, source: &[u8], args: &[OsString]) -> Result<OsString> {
         let mut script = self.settings()?;
         match &self.config.cxs {
             Some(cxs) => {
@@ -119,9 +120,10 @@ impl<'a> Host<'a> {
                 .bytes(),
             ),
         }
-        for arg in args {
+        let ours = [REMOTE.as_bytes(), source, self.name.as_bytes()];
+        for arg in ours.into_iter().chain(args.iter().map(|a| a.as_bytes())) {
             script.push(b' ');
-            script.extend(word(arg.as_bytes())?);
+            script.extend(word(arg)?);
         }
         Ok(OsString::from_vec(script))
     }
@@ -136,6 +138,16 @@ impl<'a> Host<'a> {
             script.extend(b"; ");
         }
         Ok(script)
+    }
+
+    /// The file that says cxs is installed there, so commands need not ask first: one per
+    /// version and destination (the same name may reach another machine tomorrow).
+    fn installed_marker(&self) -> std::path::PathBuf {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        (&self.config.ssh, self.config.port, &self.config.env.settings).hash(&mut hasher);
+        let version = env!("CARGO_PKG_VERSION");
+        self.sockets.join(format!("installed-{version}-{}-{:016x}", self.name, hasher.finish()))
     }
 
     /// Runs `script` there, without a terminal or a password prompt, feeding it `input`;
@@ -187,53 +199,75 @@ impl<'a> Host<'a> {
     }
 }
 
-/// Runs `args` (cxs's own arguments, as given, `HOST:` taken off the selectors) on `host`
-/// and returns the remote exit status. Standard input, output and error pass through ssh;
-/// `tty` asks for a terminal (attach), when this side has one. The first use installs cxs
+/// What the remote command does with this side's standard input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// `attach`: a terminal for ssh (`-t`) when this side is at one.
+    Terminal,
+    /// The command reads it (`send ID -`, `new exec -`): passed on.
+    Read,
+    /// Nothing reads it: ssh gets none, so it cannot take input meant for whatever runs
+    /// next (a `while read` loop around cxs).
+    Unused,
+}
+
+/// Runs `args` (cxs's own arguments, exactly as given) on `host` and returns the remote
+/// exit status; standard output and error pass through ssh. The first use installs cxs
 /// there, before anything reads this side's standard input.
-pub fn run(host: &Host, args: &[OsString], forward: &[String], tty: bool) -> Result<i32> {
-    let tty = tty && std::io::IsTerminal::is_terminal(&std::io::stdin());
+pub fn run(host: &Host, args: &[OsString], forward: &[String], input: Input) -> Result<i32> {
+    let input = match input {
+        Input::Terminal if !std::io::IsTerminal::is_terminal(&std::io::stdin()) => Input::Read,
+        other => other,
+    };
     let values = forwarded(host, forward)?;
-    let marker =
-        host.sockets.join(format!("installed-{}-{}", env!("CARGO_PKG_VERSION"), host.name));
     let ensure = || -> Result<()> {
-        if host.config.cxs.is_none() && !probe(host)?.installed() {
+        if host.config.cxs.is_none() && !probe(host, false)?.installed() {
             eprintln!(
                 "cxs: installing cxs {} on '{}' (first use)",
                 env!("CARGO_PKG_VERSION"),
                 host.name
             );
-            install(host)?;
+            install(host, false)?;
         }
         // Known to be there from now on: the next commands go straight to it.
-        let _ = crate::store::write_private(&marker, b"");
+        let _ = crate::store::write_private(&host.installed_marker(), b"");
         Ok(())
     };
-    if host.config.cxs.is_none() && !marker.exists() {
+    if host.config.cxs.is_none() && !host.installed_marker().exists() {
         ensure()?;
     }
-    let status = call(host, args, &values, tty)?;
-    // Removed since: installed again (what this side's input was is gone by now).
-    if status == NOT_INSTALLED && host.config.cxs.is_none() && !probe(host)?.installed() {
+    let status = call(host, args, &values, input)?;
+    // Removed since it was installed (or the host is another machine now).
+    if status == NOT_INSTALLED && host.config.cxs.is_none() && !probe(host, false)?.installed() {
         ensure()?;
-        return call(host, args, &values, tty);
+        if input == Input::Read {
+            bail!(
+                "cxs was not installed on '{}' (it is now): run the command again, since its \
+                 input went to the first try",
+                host.name
+            );
+        }
+        return call(host, args, &values, input);
     }
     Ok(status)
 }
 
-/// One run of the remote cxs, as `cxs __remote SOURCE ARGS...`: the forwarded values come
-/// first on its standard input (`-`), or with a terminal from a stashed file; `none` when
-/// there are none.
-fn call(host: &Host, args: &[OsString], values: &[(String, OsString)], tty: bool) -> Result<i32> {
-    let with = |source: OsString| -> Vec<OsString> {
-        [REMOTE.into(), source].into_iter().chain(args.iter().cloned()).collect()
-    };
-    let status = |argv: Vec<OsString>| -> Result<i32> {
-        let status = std::process::Command::new(&argv[0]).args(&argv[1..]).status();
-        Ok(status.context("cannot run ssh")?.code().unwrap_or(255))
+/// One run of the remote cxs: the forwarded values first on its standard input (`-`), or
+/// with a terminal from a stashed file; `none` when there are none.
+fn call(
+    host: &Host,
+    args: &[OsString],
+    values: &[(String, OsString)],
+    input: Input,
+) -> Result<i32> {
+    let tty = input == Input::Terminal;
+    let stdin = || match input {
+        Input::Unused => std::process::Stdio::null(),
+        Input::Terminal | Input::Read => std::process::Stdio::inherit(),
     };
     if values.is_empty() {
-        return status(host.ssh(host.cxs_script(&with("none".into()))?, tty, false)?);
+        let argv = host.ssh(host.cxs_script(b"none", args)?, tty, false)?;
+        return finish(&mut spawn(&argv, stdin())?);
     }
     let block = env_block(values);
     if tty {
@@ -243,30 +277,68 @@ fn call(host: &Host, args: &[OsString], values: &[(String, OsString)], tty: bool
         let mut stash = host.settings()?;
         stash.extend(b"umask 077; f=$(mktemp) && cat > \"$f\" && echo \"$f\"");
         let file = host.ask_as(OsString::from_vec(stash), Some(block), ASK_TIMEOUT, false)?;
-        let file = OsString::from_vec(file.trim_ascii_end().to_vec());
-        let code = status(host.ssh(host.cxs_script(&with(file.clone()))?, true, false)?)?;
+        let file = file.trim_ascii_end().to_vec();
+        let argv = host.ssh(host.cxs_script(&file, args)?, true, false)?;
+        let code = finish(&mut spawn(&argv, stdin())?)?;
         if code != 0 {
             let mut remove = b"rm -f ".to_vec();
-            remove.extend(word(file.as_bytes())?);
+            remove.extend(word(&file)?);
             let _ = host.ask(OsString::from_vec(remove), None);
         }
         return Ok(code);
     }
-    let argv = host.ssh(host.cxs_script(&with("-".into()))?, false, false)?;
-    let mut child = std::process::Command::new(&argv[0])
-        .args(&argv[1..])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .context("cannot run ssh")?;
-    let mut input = child.stdin.take().context("ssh has no standard input")?;
-    // Then this side's standard input, for commands that read it (`send ID -`); the thread
-    // ends with the process when nobody types.
+    let argv = host.ssh(host.cxs_script(b"-", args)?, false, false)?;
+    let mut child = spawn(&argv, std::process::Stdio::piped())?;
+    let mut pipe = child.stdin.take().context("ssh has no standard input")?;
+    // Then this side's standard input, for a command that reads it; the thread ends with
+    // the process when nobody types.
     std::thread::spawn(move || {
-        if input.write_all(&block).is_ok() {
-            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut input);
+        if pipe.write_all(&block).is_ok() && input == Input::Read {
+            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut pipe);
         }
     });
-    Ok(child.wait().context("cannot run ssh")?.code().unwrap_or(255))
+    finish(&mut child)
+}
+
+/// Starts ssh.
+fn spawn(argv: &[OsString], stdin: std::process::Stdio) -> Result<std::process::Child> {
+    std::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .stdin(stdin)
+        .spawn()
+        .context("cannot run ssh")
+}
+
+/// Waits for ssh and returns its exit status; a SIGTERM or SIGHUP to this cxs ends ssh too
+/// (which ends the remote command), rather than leaving it to run on.
+fn finish(child: &mut std::process::Child) -> Result<i32> {
+    use rustix::event::{PollFd, PollFlags, poll};
+    use signal_hook::consts::{SIGHUP, SIGTERM};
+    let (wake, woken) = std::os::unix::net::UnixStream::pair()?;
+    // A signal handler must never block on a full socket.
+    wake.set_nonblocking(true)?;
+    let handlers = [SIGTERM, SIGHUP]
+        .map(|signal| signal_hook::low_level::pipe::register(signal, wake.try_clone()?))
+        .into_iter()
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let pid = rustix::process::Pid::from_raw(child.id().cast_signed()).context("no ssh process")?;
+    let ended = rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty())?;
+    let signalled = loop {
+        let mut fds = [PollFd::new(&ended, PollFlags::IN), PollFd::new(&woken, PollFlags::IN)];
+        match poll(&mut fds, None) {
+            Ok(_) => break !fds[1].revents().is_empty(),
+            Err(rustix::io::Errno::INTR) => {}
+            Err(err) => return Err(std::io::Error::from(err)).context("cannot wait for ssh"),
+        }
+    };
+    if signalled {
+        let _ = child.kill();
+    }
+    let status = child.wait().context("cannot wait for ssh")?;
+    for handler in handlers {
+        signal_hook::low_level::unregister(handler);
+    }
+    Ok(if signalled { 128 + SIGTERM } else { status.code().unwrap_or(255) })
 }
 
 /// What a failed call to `host` says: its first line of errors, or what its status means.
@@ -299,7 +371,10 @@ pub fn ask_all(
         let asked: Vec<_> = hosts
             .iter()
             .map(|host| {
-                (host.name, scope.spawn(|| host.ask_within(host.cxs_script(args)?, None, limit)))
+                (
+                    host.name,
+                    scope.spawn(|| host.ask_within(host.cxs_script(b"none", args)?, None, limit)),
+                )
             })
             .collect();
         asked
@@ -315,7 +390,7 @@ pub fn ask_all(
 /// The argv of ssh running the remote cxs with `args`, for callers that read its output as
 /// it comes (`events --all -f`).
 pub fn command(host: &Host, args: &[OsString]) -> Result<Vec<OsString>> {
-    host.ssh(host.cxs_script(args)?, false, true)
+    host.ssh(host.cxs_script(b"none", args)?, false, true)
 }
 
 /// How long one more call to a host takes (over its shared connection, once open).
@@ -325,54 +400,14 @@ pub fn round_trip(host: &Host) -> Result<Duration> {
     Ok(started.elapsed())
 }
 
-/// The command line for the remote cxs: as given, with `HOST:` taken off the selectors that
-/// named the host (the far end ignores `--host`, `--env` and `CXS_HOST`).
-pub fn forwarded_args(
-    args: impl IntoIterator<Item = OsString>,
-    qualified: &[Selector],
-) -> Vec<OsString> {
-    let mut qualified = qualified.iter().peekable();
-    let mut ended = false;
-    args.into_iter()
-        .map(|arg| {
-            let named = qualified.next_if(|&q| {
-                !ended && arg.to_str().and_then(|a| a.parse::<Selector>().ok()).as_ref() == Some(q)
-            });
-            ended |= arg == "--";
-            match named {
-                Some(Selector::OnHost(_, local)) => local.to_string().into(),
-                _ => arg,
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_remote_command_quotes_every_word_and_takes_the_host_off_selectors() {
-        let args: Vec<OsString> = [
-            "send",
-            "--env",
-            "KEY",
-            "--host",
-            "gpu",
-            "gpu:far",
-            "it's $(x); ok",
-            "--",
-            "--host",
-            "y",
-        ]
-        .map(OsString::from)
-        .to_vec();
-        let forwarded = forwarded_args(args, &["gpu:far".parse().unwrap()]);
-        assert_eq!(
-            forwarded,
-            ["send", "--env", "KEY", "--host", "gpu", "far", "it's $(x); ok", "--", "--host", "y"]
-                .map(OsString::from)
-        );
+    fn the_remote_command_quotes_every_word() {
+        let args: Vec<OsString> =
+            ["send", "--host", "gpu", "gpu:far", "it's $(x); ok"].map(OsString::from).to_vec();
         let config = HostConfig {
             ssh: "me@box".into(),
             port: None,
@@ -384,18 +419,18 @@ mod tests {
                 forward: Vec::new(),
             },
         };
-        let host = Host { name: "box", config: &config, sockets: Path::new("/nowhere") };
+        let host = Host { name: "gpu", config: &config, sockets: Path::new("/nowhere") };
         assert_eq!(
-            host.cxs_script(&[&forwarded[..1], &forwarded[5..7]].concat()).unwrap(),
-            r#"export CXS_HOME='/s p'; exec /opt/cxs send far "it's "'$(x); ok'"#
+            host.cxs_script(b"-", &args).unwrap(),
+            r#"export CXS_HOME='/s p'; exec /opt/cxs __remote - gpu send --host gpu gpu:far "it's "'$(x); ok'"#
         );
         let installed = Host { config: &HostConfig { cxs: None, ..config.clone() }, ..host };
         assert_eq!(
-            installed.cxs_script(&forwarded[..1]).unwrap(),
+            installed.cxs_script(b"none", &args[..1]).unwrap(),
             concat!(
                 r#"export CXS_HOME='/s p'; c="${XDG_STATE_HOME:-$HOME/.local/state}/cxs/bin/"#,
                 env!("CARGO_PKG_VERSION"),
-                r#"/cxs"; [ -x "$c" ] || exit 127; exec "$c" send"#
+                r#"/cxs"; [ -x "$c" ] || exit 127; exec "$c" __remote none gpu send"#
             )
         );
     }

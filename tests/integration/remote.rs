@@ -238,7 +238,7 @@ fn sessions_on_a_host_are_named_host_colon_id_and_forwarded_values_stay_off_comm
     });
     // Not on any command line: not ssh's, not one of the processes still running.
     let calls = std::fs::read_to_string(env.root().join("ssh-calls")).unwrap();
-    assert!(calls.contains(" __remote - --host box new exec"), "{calls}");
+    assert!(calls.contains(" __remote - box --host box new exec"), "{calls}");
     assert!(!calls.contains(secret), "{calls}");
     assert!(command_lines().iter().all(|line| !line.contains(secret)));
     // The command's own standard input follows the values.
@@ -284,8 +284,30 @@ fn sessions_on_a_host_are_named_host_colon_id_and_forwarded_values_stay_off_comm
         || outer.tmux_ok(&["capture-pane", "-p", "-t", "=terminal:"]),
     );
     let calls = std::fs::read_to_string(env.root().join("ssh-calls")).unwrap();
-    assert!(calls.lines().any(|l| l.contains(" -t ") && l.ends_with(" attach far")), "{calls}");
+    assert!(calls.lines().any(|l| l.contains(" -t ") && l.ends_with(" attach box:far")), "{calls}");
     drop(outer);
+    // A command that reads no input leaves it to what runs next (a `while read` loop), and
+    // a selector after `--` is a selector all the same.
+    let then_cat = env.script("then-cat", "\"$@\" >/dev/null; cat");
+    let rest = env.cxs_from(&[&then_cat], &["capture", "--", "box:far"]).stdin("rest\n").success();
+    assert_eq!(rest, "rest\n");
+    // A follower killed here ends there too: no ssh, no remote follower left behind.
+    let home = env.root().display().to_string();
+    let followers = || -> Vec<String> {
+        command_lines().into_iter().filter(|l| l.contains(&home) && l.contains("logs -f")).collect()
+    };
+    let mut follower = Command::from(env.cxs(&["logs", "-f", "box:far"]))
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until("the follow to run there", || followers().len() >= 2);
+    unsafe { libc::kill(follower.id() as i32, libc::SIGTERM) };
+    follower.wait().unwrap();
+    wait_until_or_show(
+        "no follower left",
+        || followers().is_empty(),
+        || format!("{:?}", followers()),
+    );
     // logs -f over ssh ends with the agent, and delete takes HOST:INDEX.
     env.cxs(&["send", "box:far", "exit 3"]).success();
     let followed = env.cxs(&["logs", "-f", "box:far"]).success();
@@ -297,11 +319,9 @@ fn sessions_on_a_host_are_named_host_colon_id_and_forwarded_values_stay_off_comm
     assert_eq!(log.matches("Accepted publickey").count(), 1, "{log}");
 }
 
-#[test]
-fn the_first_use_installs_cxs_there_and_hosts_reports_what_each_host_runs() {
-    let env = TestEnv::new();
-    let Some(sshd) = Sshd::start(&env) else { return };
-    let _remote_server = env.second_server("remote");
+/// The config naming three hosts: `fresh` (this machine, cxs to be installed), `mac` (one
+/// whose `uname` says it is a Mac) and `gone` (a closed port).
+fn three_hosts(env: &TestEnv, sshd: &Sshd) {
     let config = env.root().join(".config/cxs/config.toml");
     std::fs::create_dir_all(config.parent().unwrap()).unwrap();
     // A host that says it is a Mac.
@@ -311,14 +331,22 @@ fn the_first_use_installs_cxs_there_and_hosts_reports_what_each_host_runs() {
     std::fs::rename(uname, fake.join("uname")).unwrap();
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let text = [
-        host_table(&env, &sshd, "fresh", None, &[]),
-        host_table(&env, &sshd, "mac", None, &[])
+        host_table(env, sshd, "fresh", None, &[]),
+        host_table(env, sshd, "mac", None, &[])
             .replace("\"PATH=", &format!("\"PATH={}:", fake.display()))
             .replace("remote-state", "mac-state"),
         format!("[hosts.gone]\nssh = \"nobody@127.0.0.1\"\nport = {closed}\noptions = [\"-F\", \"/dev/null\"]\n"),
     ]
     .concat();
     std::fs::write(&config, text).unwrap();
+}
+
+#[test]
+fn the_first_use_installs_cxs_there_and_hosts_reports_what_each_host_runs() {
+    let env = TestEnv::new();
+    let Some(sshd) = Sshd::start(&env) else { return };
+    let _remote_server = env.second_server("remote");
+    three_hosts(&env, &sshd);
     let version = env!("CARGO_PKG_VERSION");
     let installed = env.root().join(format!("remote-state/cxs/bin/{version}/cxs"));
     // The first command installs cxs there before anything reads its standard input.
@@ -340,6 +368,16 @@ fn the_first_use_installs_cxs_there_and_hosts_reports_what_each_host_runs() {
         "{mac}"
     );
     assert!(mac.contains("set cxs = \"/path/to/cxs\" in [hosts.mac]"), "{mac}");
+    // A copy removed since: the next command installs it again; one whose input ssh took
+    // already says to run it again rather than run it without.
+    std::fs::remove_file(&installed).unwrap();
+    let again =
+        env.cxs(&["--host", "fresh", "new", "exec", "--id", "again", "-"]).stdin("x").fails(1);
+    assert!(
+        again.contains("cxs was not installed on 'fresh' (it is now): run the command again"),
+        "{again}"
+    );
+    assert!(installed.exists());
     // A copy that differs is a version mismatch, and install replaces it.
     // (Replaced as install does, by a rename: the copy runs the session started above.)
     std::fs::copy("/bin/true", installed.with_extension("other")).unwrap();
@@ -358,8 +396,18 @@ fn the_first_use_installs_cxs_there_and_hosts_reports_what_each_host_runs() {
     assert_eq!(replaced, format!("cxs {version} installed on 'fresh'\n"));
     let (_, warned) = env.cxs(&["hosts"]).success_with_stderr();
     assert!(!warned.contains("'fresh'"), "{warned}");
-    // Sessions, status and events of every host at once.
-    env.cxs(&["--host", "fresh", "new", "cmd", "--id", "far", "sleep", "30"]).success();
+}
+
+#[test]
+fn status_line_and_events_take_every_host_and_followers_end_with_their_reader() {
+    let env = TestEnv::new();
+    let Some(sshd) = Sshd::start(&env) else { return };
+    let _remote_server = env.second_server("remote");
+    three_hosts(&env, &sshd);
+    let (_, said) = env
+        .cxs(&["--host", "fresh", "new", "cmd", "--id", "far", "sleep", "30"])
+        .success_with_stderr();
+    assert!(said.contains("installing cxs"), "{said}");
     env.cxs(&["new", "cmd", "--id", "near", "sleep", "30"]).success();
     wait_until("both to run", || {
         env.cxs(&["status-line", "--all"]).output().stdout.starts_with(b"cxs 2 running")
@@ -396,4 +444,14 @@ fn the_first_use_installs_cxs_there_and_hosts_reports_what_each_host_runs() {
         || followers().is_empty(),
         || format!("{:?}", followers()),
     );
+    // Its reader gone, it ends by itself, and so do its calls.
+    let mut follower = Command::from(env.cxs(&["events", "--all", "-f"]))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until("the calls to start", || followers().len() >= 2);
+    drop(follower.stdout.take());
+    wait_until("the follower to end", || follower.try_wait().unwrap().is_some());
+    wait_until_or_show("no call left", || followers().is_empty(), || format!("{:?}", followers()));
 }
