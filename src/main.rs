@@ -7,6 +7,7 @@ mod cli;
 mod cmd;
 mod config;
 mod env;
+mod environ;
 mod events;
 mod git;
 mod hidden;

@@ -4,12 +4,12 @@
 
 use std::ffi::OsString;
 use std::io::Read;
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
 use super::Host;
+use crate::environ;
 
 /// The values to forward: the ones asked for (each must be set here), then the host's
 /// configured names (skipped when not set).
@@ -44,13 +44,7 @@ pub(super) fn check_name(name: &str) -> Result<()> {
 
 /// `LENGTH\n` then `NAME=VALUE\0` for each value: what [`read_block`] takes apart.
 pub(super) fn env_block(values: &[(String, OsString)]) -> Vec<u8> {
-    let mut body = Vec::new();
-    for (name, value) in values {
-        body.extend(name.as_bytes());
-        body.push(b'=');
-        body.extend(value.as_bytes());
-        body.push(0);
-    }
+    let body = environ::encode(values.iter().map(|(name, value)| (name, value)));
     let mut block = format!("{}\n", body.len()).into_bytes();
     block.extend(body);
     block
@@ -73,15 +67,7 @@ pub fn take_values(source: &Path) -> Result<Vec<(OsString, OsString)>> {
         let _ = std::fs::remove_file(source);
         read_block(&mut file)?
     };
-    let mut values = Vec::new();
-    for entry in block.split(|&b| b == 0).filter(|e| !e.is_empty()) {
-        let at = entry.iter().position(|&b| b == b'=').context("a forwarded value has no name")?;
-        values.push((
-            OsString::from_vec(entry[..at].to_vec()),
-            OsString::from_vec(entry[at + 1..].to_vec()),
-        ));
-    }
-    Ok(values)
+    Ok(environ::decode(&block))
 }
 
 /// More than any environment holds (Linux allows 2 MiB of arguments and environment).

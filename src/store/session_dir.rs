@@ -4,12 +4,12 @@
 use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{self, Read};
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
 use super::{SIDECAR_VERSION, Sidecar, Trash, write_private};
+use crate::environ;
 
 const SIDECAR: &str = "session.toml";
 /// Far more than a sidecar holds (a prompt that fit on a command line, a last message).
@@ -127,15 +127,9 @@ impl SessionDir {
 
     /// Saves the caller's environment for the runner, keeping secrets off every command line.
     pub fn write_env(&self, vars: impl Iterator<Item = (OsString, OsString)>) -> Result<()> {
-        let mut bytes = Vec::new();
-        for (key, value) in vars {
-            bytes.extend_from_slice(key.as_bytes());
-            bytes.push(b'=');
-            bytes.extend_from_slice(value.as_bytes());
-            bytes.push(0);
-        }
         let path = self.0.join(ENV);
-        write_private(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))
+        write_private(&path, &environ::encode(vars))
+            .with_context(|| format!("cannot write {}", path.display()))
     }
 
     /// Reads and removes the environment saved by [`SessionDir::write_env`].
@@ -143,16 +137,7 @@ impl SessionDir {
         let path = self.0.join(ENV);
         let bytes = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
-        Ok(bytes
-            .split(|b| *b == 0)
-            .filter_map(|pair| {
-                let eq = pair.iter().position(|b| *b == b'=')?;
-                Some((
-                    OsString::from_vec(pair[..eq].to_vec()),
-                    OsString::from_vec(pair[eq + 1..].to_vec()),
-                ))
-            })
-            .collect())
+        Ok(environ::decode(&bytes))
     }
 
     /// Removes the directory and everything in it; one already gone is fine (two deletes

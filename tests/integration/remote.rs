@@ -127,6 +127,19 @@ fn path_with(first: &Path) -> String {
     format!("{}:{}", first.display(), std::env::var("PATH").unwrap_or_default())
 }
 
+/// The command lines that mention both `home` and `needle`.
+fn processes_with(home: &str, needle: &str) -> Vec<String> {
+    command_lines().into_iter().filter(|l| l.contains(home) && l.contains(needle)).collect()
+}
+
+/// Sends `child` SIGTERM, reaps it, and waits until `left` finds nothing.
+fn terminate_and_see_none_left(mut child: std::process::Child, left: impl Fn() -> Vec<String>) {
+    // SAFETY: kill has no memory effects.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    child.wait().unwrap();
+    wait_until_or_show("nothing left", || left().is_empty(), || format!("{:?}", left()));
+}
+
 /// Every process's command line, as text.
 fn command_lines() -> Vec<String> {
     let mut lines = Vec::new();
@@ -293,21 +306,13 @@ fn sessions_on_a_host_are_named_host_colon_id_and_forwarded_values_stay_off_comm
     assert_eq!(rest, "rest\n");
     // A follower killed here ends there too: no ssh, no remote follower left behind.
     let home = env.root().display().to_string();
-    let followers = || -> Vec<String> {
-        command_lines().into_iter().filter(|l| l.contains(&home) && l.contains("logs -f")).collect()
-    };
-    let mut follower = Command::from(env.cxs(&["logs", "-f", "box:far"]))
+    let followers = || processes_with(&home, "logs -f");
+    let follower = Command::from(env.cxs(&["logs", "-f", "box:far"]))
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
     wait_until("the follow to run there", || followers().len() >= 2);
-    unsafe { libc::kill(follower.id() as i32, libc::SIGTERM) };
-    follower.wait().unwrap();
-    wait_until_or_show(
-        "no follower left",
-        || followers().is_empty(),
-        || format!("{:?}", followers()),
-    );
+    terminate_and_see_none_left(follower, followers);
     // logs -f over ssh ends with the agent, and delete takes HOST:INDEX.
     env.cxs(&["send", "box:far", "exit 3"]).success();
     let followed = env.cxs(&["logs", "-f", "box:far"]).success();
@@ -421,29 +426,18 @@ fn status_line_and_events_take_every_host_and_followers_end_with_their_reader() 
     assert!(json.lines().any(|l| l.contains(r#""host":"fresh""#)), "{json}");
     // Following every host: ended by a signal, it leaves no ssh call or remote follower.
     let out = env.root().join("followed");
-    let mut follower = Command::from(env.cxs(&["events", "--all", "-f"]))
+    let follower = Command::from(env.cxs(&["events", "--all", "-f"]))
         .stdout(std::fs::File::create(&out).unwrap())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
     let home = env.root().display().to_string();
-    let followers = || -> Vec<String> {
-        command_lines()
-            .into_iter()
-            .filter(|l| l.contains(&home) && l.contains("events --json"))
-            .collect()
-    };
+    let followers = || processes_with(&home, "events --json");
     wait_until("the hosts' past events", || {
         std::fs::read_to_string(&out).unwrap().contains("  fresh  far  cmd  created")
     });
     assert!(followers().len() >= 2, "an ssh call and a remote follower: {:?}", followers());
-    unsafe { libc::kill(follower.id() as i32, libc::SIGTERM) };
-    follower.wait().unwrap();
-    wait_until_or_show(
-        "no follower left",
-        || followers().is_empty(),
-        || format!("{:?}", followers()),
-    );
+    terminate_and_see_none_left(follower, followers);
     // Its reader gone, it ends by itself, and so do its calls.
     let mut follower = Command::from(env.cxs(&["events", "--all", "-f"]))
         .stdout(std::process::Stdio::piped())
