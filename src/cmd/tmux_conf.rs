@@ -49,6 +49,9 @@ pub fn run(args: &TmuxConfArgs) -> Result<()> {
              set-environment -u CXS_PROMPT ; set-environment -u CXS_CWD }}"
         )
     };
+    // With hosts configured, the status line counts their agents too.
+    let hosts = crate::config::Config::load().is_ok_and(|config| !config.hosts.is_empty());
+    let status = if hosts { "status-line --all" } else { "status-line" };
     let snippet = format!(
         "# cxs key bindings, from `cxs tmux-conf`. Press prefix + {key}, then:\n\
          #   s  pick a cxs session                 e  new exec session from a prompt\n\
@@ -62,7 +65,7 @@ pub fn run(args: &TmuxConfArgs) -> Result<()> {
          bind-key -T cxs w run-shell -b 'out=$({cxs} attach --waiting 2>&1) || {tell}'\n\
          # Running and waiting agents in the status line: added once, however often this is\n\
          # sourced, with room to show.\n\
-         if-shell -F \"#{{m:*status-line*,#{{status-right}}}}\" {{}} {{ set-option -ag status-right ' #({cxs} status-line)' }}\n\
+         if-shell -F \"#{{m:*status-line*,#{{status-right}}}}\" {{}} {{ set-option -ag status-right ' #({cxs} {status})' }}\n\
          if-shell -F \"#{{e|<:#{{status-right-length}},80}}\" {{ set-option -g status-right-length 80 }}\n\
          # A message and a bell when an agent on this server starts waiting for you.\n\
          set-option -g @cxs-alert on\n",

@@ -417,6 +417,8 @@ fn status_line_and_events_take_every_host_and_followers_end_with_their_reader() 
     wait_until("both to run", || {
         env.cxs(&["status-line", "--all"]).output().stdout.starts_with(b"cxs 2 running")
     });
+    // tmux-conf's status segment counts them too, once hosts are configured.
+    assert!(env.cxs(&["tmux-conf"]).success().contains(" status-line --all)"));
     let status = env.cxs(&["status-line", "--all"]).success();
     assert_eq!(status, "cxs 2 running (not counted: gone mac)\n");
     let (events, _) = env.cxs(&["events", "--all"]).success_with_stderr();
