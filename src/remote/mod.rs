@@ -3,7 +3,8 @@
 //!
 //! Everything sent is one POSIX shell script for the remote login shell, every word of it
 //! quoted (by shlex); values forwarded from here (`--env`) never appear in it, nor in any
-//! process's command line: they go through ssh's standard input.
+//! process's command line: they go through ssh's standard input (at a terminal, through a
+//! private file there that the far end removes).
 
 mod install;
 mod values;
