@@ -68,11 +68,8 @@ pub fn session_ids() -> Vec<CompletionCandidate> {
     }
     let sockets = env.store.ssh_sockets();
     let hosts = crate::remote::Host::all(&env.config, &sockets);
-    let args = ["list", "--json"].map(std::ffi::OsString::from);
-    for (host, listed) in crate::remote::ask_all(&hosts, &args, COMPLETION_LIMIT) {
-        let rows: Vec<serde_json::Value> =
-            listed.ok().and_then(|json| serde_json::from_slice(&json).ok()).unwrap_or_default();
-        for row in &rows {
+    for (host, listed) in crate::remote::listings::<serde_json::Value>(&hosts, COMPLETION_LIMIT) {
+        for row in &listed.unwrap_or_default() {
             let text = |key: &str| row[key].as_str().unwrap_or_default();
             let Some(id) = row["id"].as_str() else { continue };
             if here.as_deref() == Some(host.as_str()) {

@@ -7,7 +7,6 @@ use anyhow::{Context, Result};
 use crate::remote;
 use chrono::{DateTime, Local, Utc};
 use serde::{Deserialize, Serialize};
-use std::ffi::OsString;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::catalog;
@@ -34,10 +33,9 @@ pub fn run(args: &ListArgs) -> Result<()> {
         // Every configured host's sessions too (asked while this one's are listed), each host
         // asked once, all at once; one that does not answer is a warning under the table.
         let (sessions, answers) = std::thread::scope(|scope| {
-            let asked = args.all.then(|| {
-                let (hosts, listing) = (&hosts, ["list", "--json"].map(OsString::from));
-                scope.spawn(move || remote::ask_all(hosts, &listing, remote::ASK_TIMEOUT))
-            });
+            let asked = args
+                .all
+                .then(|| scope.spawn(|| remote::listings::<Row>(&hosts, remote::ASK_TIMEOUT)));
             let sessions = session::all_with_extras(&env.store, &env.tmux, Some(&agents));
             (sessions, asked.map(|asked| asked.join().unwrap_or_default()))
         });
@@ -59,9 +57,7 @@ pub fn run(args: &ListArgs) -> Result<()> {
                 row.host = Some("local".to_owned());
             }
             for (host, listed) in answers {
-                match listed.and_then(|json| {
-                    serde_json::from_slice::<Vec<Row>>(&json).context("its cxs printed no listing")
-                }) {
+                match listed {
                     Ok(listed) => {
                         rows.extend(listed.into_iter().map(|r| Row::from_host(r, &host, now)));
                     }

@@ -1,6 +1,5 @@
 //! `cxs status-line`: a segment for tmux's `status-right`, e.g. `cxs 2 running 1 waiting`.
 
-use std::ffi::OsString;
 use std::io::Write;
 
 use anyhow::Result;
@@ -30,13 +29,8 @@ pub fn run(args: &StatusLineArgs) -> Result<()> {
     if args.all {
         let sockets = env.store.ssh_sockets();
         let hosts = Host::all(&env.config, &sockets);
-        for (host, listed) in
-            remote::ask_all(&hosts, &["list", "--json"].map(OsString::from), remote::ASK_TIMEOUT)
-        {
-            let rows = listed
-                .ok()
-                .and_then(|json| serde_json::from_slice::<Vec<serde_json::Value>>(&json).ok());
-            let Some(rows) = rows else {
+        for (host, listed) in remote::listings::<serde_json::Value>(&hosts, remote::ASK_TIMEOUT) {
+            let Ok(rows) = listed else {
                 down.push(host);
                 continue;
             };

@@ -388,6 +388,24 @@ pub fn ask_all(
     })
 }
 
+/// Every host's sessions, as its `cxs list --json` gives them, all asked at once, each
+/// bounded by `limit`; by host name.
+pub fn listings<T: serde::de::DeserializeOwned>(
+    hosts: &[Host],
+    limit: Duration,
+) -> Vec<(String, Result<Vec<T>>)> {
+    let listing = ["list", "--json"].map(OsString::from);
+    ask_all(hosts, &listing, limit)
+        .into_iter()
+        .map(|(host, answer)| {
+            let rows = answer.and_then(|json| {
+                serde_json::from_slice(&json).context("its cxs printed no listing")
+            });
+            (host, rows)
+        })
+        .collect()
+}
+
 /// The argv of ssh running the remote cxs with `args`, for callers that read its output as
 /// it comes (`events --all -f`).
 pub fn command(host: &Host, args: &[OsString]) -> Result<Vec<OsString>> {
