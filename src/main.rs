@@ -19,6 +19,7 @@ mod remote;
 mod render;
 mod session;
 mod store;
+mod table;
 mod tmux;
 mod tokens;
 mod watch;

@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use crate::cli::{HostsAction, HostsArgs};
 use crate::env::Env;
 use crate::remote::{self, Host, Probe};
+use crate::table;
 
 /// The version both ends should run.
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -50,7 +51,7 @@ fn list(hosts: &[Host]) -> Result<()> {
             .map(|a| a.join().unwrap_or_else(|_| Err(anyhow::anyhow!("no answer"))))
             .collect()
     });
-    let mut rows = vec![["HOST", "SSH", "CXS", "TMUX", "RTT"].map(str::to_owned)];
+    let mut rows = vec![["HOST", "SSH", "CXS", "TMUX", "RTT"].map(str::to_owned).to_vec()];
     let mut warnings = Vec::new();
     for (host, answer) in hosts.iter().zip(answers) {
         let ssh = match host.config.port {
@@ -70,16 +71,10 @@ fn list(hosts: &[Host]) -> Result<()> {
                 ("-".to_owned(), "-".to_owned(), "down".to_owned())
             }
         };
-        rows.push([host.name.to_owned(), ssh, cxs, tmux, rtt]);
+        rows.push(vec![host.name.to_owned(), ssh, cxs, tmux, rtt]);
     }
-    let widths: Vec<usize> =
-        (0..5).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
     let mut out = std::io::stdout().lock();
-    for row in &rows {
-        let cells: Vec<String> =
-            row.iter().zip(&widths).map(|(cell, width)| format!("{cell:width$}")).collect();
-        writeln!(out, "{}", cells.join("  ").trim_end())?;
-    }
+    table::write(&mut out, &rows, &table::widths(&rows), |_| false)?;
     out.flush()?;
     for warning in warnings {
         eprintln!("{warning}");

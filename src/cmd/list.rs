@@ -4,7 +4,6 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::{Context, Result};
 
-use crate::remote;
 use chrono::{DateTime, Local, Utc};
 use serde::{Deserialize, Serialize};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
@@ -13,7 +12,9 @@ use crate::catalog;
 use crate::cli::ListArgs;
 use crate::env::Env;
 use crate::git::{DiffStat, Git, Worktree};
+use crate::remote;
 use crate::session::{self, Extras, Session, Status};
+use crate::table;
 use crate::tokens::Tokens;
 
 /// The preview's width when stdout is not a terminal, so scripts see stable rows.
@@ -384,14 +385,10 @@ fn write_table(out: &mut impl Write, rows: &[Row], terminal: Option<usize>) -> R
     }
     header.extend(["CREATED", "PROMPT"].map(String::from));
     let columns = header.len();
-    let mut widths = vec![0; columns];
-    let full: Vec<Vec<String>> =
-        rows.iter().map(|r| r.cells(usize::MAX, worktrees, tokens)).collect();
-    for line in std::iter::once(&header).chain(&full) {
-        for (width, cell) in widths.iter_mut().zip(line) {
-            *width = (*width).max(cell.width());
-        }
-    }
+    let full: Vec<Vec<String>> = std::iter::once(header.clone())
+        .chain(rows.iter().map(|r| r.cells(usize::MAX, worktrees, tokens)))
+        .collect();
+    let widths = table::widths(&full);
     let before_prompt: usize = widths[..columns - 1].iter().map(|w| w + 2).sum();
     // A narrow terminal still shows a useful bit of each prompt, and wraps.
     let preview_width =
@@ -399,19 +396,7 @@ fn write_table(out: &mut impl Write, rows: &[Row], terminal: Option<usize>) -> R
     let lines: Vec<Vec<String>> = std::iter::once(header)
         .chain(rows.iter().map(|r| r.cells(preview_width, worktrees, tokens)))
         .collect();
-    for line in &lines {
-        let mut text = String::new();
-        for (i, cell) in line.iter().enumerate() {
-            if i + 1 == line.len() {
-                text.push_str(cell);
-            } else {
-                let pad = widths[i] - cell.width() + 2;
-                text.push_str(cell);
-                text.extend(std::iter::repeat_n(' ', pad));
-            }
-        }
-        writeln!(out, "{}", text.trim_end())?;
-    }
+    table::write(out, &lines, &widths, |_| false)?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::cli::{By, UsageArgs};
 use crate::env::Env;
 use crate::session;
+use crate::table;
 use crate::tokens::{Spent, Tokens};
 
 /// Prints the sums, a row a group, then the total.
@@ -47,18 +48,11 @@ pub fn run(args: &UsageArgs) -> Result<()> {
     let total = rows.iter().fold(Tokens::default(), |sum, g| sum.plus(g.tokens));
     let count: usize = rows.iter().map(|g| g.sessions).sum();
     let header = [by_name(args.by), "SESSIONS", "INPUT", "CACHED", "OUTPUT", "REASONING", "TOTAL"];
-    let mut lines: Vec<[String; 7]> = vec![header.map(str::to_owned)];
-    lines.extend(rows.iter().map(|g| cells(&g.key, g.sessions, g.tokens)));
-    lines.push(cells("total", count, total));
-    let widths: Vec<usize> =
-        (0..7).map(|i| lines.iter().map(|l| l[i].chars().count()).max().unwrap_or(0)).collect();
-    for line in &lines {
-        write!(out, "{:<w$}", line[0], w = widths[0])?;
-        for (cell, width) in line.iter().zip(&widths).skip(1) {
-            write!(out, "  {cell:>width$}")?;
-        }
-        writeln!(out)?;
-    }
+    let mut lines: Vec<Vec<String>> = vec![header.map(str::to_owned).to_vec()];
+    lines.extend(rows.iter().map(|g| cells(&g.key, g.sessions, g.tokens).to_vec()));
+    lines.push(cells("total", count, total).to_vec());
+    // Counts align right, under their headings.
+    table::write(&mut out, &lines, &table::widths(&lines), |column| column > 0)?;
     Ok(())
 }
 
