@@ -585,22 +585,46 @@ pub struct ManArgs {
 
 impl Command {
     /// The sessions this command line names, in the order given.
-    pub fn selectors(&self) -> Vec<Selector> {
+    pub fn selectors(&mut self) -> Vec<Selector> {
+        let mut found = Vec::new();
+        self.each_selector(|selector| found.push(selector.clone()));
+        found
+    }
+
+    /// Takes `HOST:` off the selectors that name `host`: run on that host, they are its own.
+    pub fn localize(&mut self, host: &str) {
+        self.each_selector(|selector| {
+            if let Selector::OnHost(named, inner) = selector
+                && named == host
+            {
+                *selector = (**inner).clone();
+            }
+        });
+    }
+
+    /// Hands `visit` each selector of the command line, in order, to read or change.
+    fn each_selector(&mut self, mut visit: impl FnMut(&mut Selector)) {
         match self {
-            Command::Attach(args) => args.selector.iter().cloned().collect(),
+            Command::Attach(args) => args.selector.iter_mut().for_each(visit),
             Command::Logs(LogsArgs { selector, .. })
             | Command::Rename(RenameArgs { selector, .. })
             | Command::Diff(DiffArgs { selector, .. })
             | Command::Merge(MergeArgs { selector, .. })
             | Command::Send(SendArgs { selector, .. })
-            | Command::Capture(CaptureArgs { selector, .. }) => vec![selector.clone()],
+            | Command::Capture(CaptureArgs { selector, .. }) => visit(selector),
             Command::Delete(DeleteArgs { selectors, .. })
             | Command::Events(EventsArgs { selectors, .. })
-            | Command::Wait(WaitArgs { selectors, .. }) => selectors.clone(),
+            | Command::Wait(WaitArgs { selectors, .. }) => selectors.iter_mut().for_each(visit),
+            // Resume takes its selector as text, since it may be a prompt under --all.
             Command::Resume(args) if !args.all => {
-                args.args.first().and_then(|s| s.parse().ok()).into_iter().collect()
+                if let Some(first) = args.args.first_mut()
+                    && let Ok(mut selector) = first.parse::<Selector>()
+                {
+                    visit(&mut selector);
+                    *first = selector.to_string();
+                }
             }
-            _ => Vec::new(),
+            _ => {}
         }
     }
 }
@@ -611,40 +635,6 @@ pub struct StatusLineArgs {
     /// Count every configured host's sessions too (one ssh call per host, at once).
     #[arg(long)]
     pub all: bool,
-}
-
-impl Command {
-    /// Takes `HOST:` off the selectors that name `host`: run on that host, they are its own.
-    pub fn localize(&mut self, host: &str) {
-        let local = |selector: &mut Selector| {
-            if let Selector::OnHost(named, inner) = selector
-                && named == host
-            {
-                *selector = (**inner).clone();
-            }
-        };
-        match self {
-            Command::Attach(args) => args.selector.iter_mut().for_each(local),
-            Command::Logs(LogsArgs { selector, .. })
-            | Command::Rename(RenameArgs { selector, .. })
-            | Command::Diff(DiffArgs { selector, .. })
-            | Command::Merge(MergeArgs { selector, .. })
-            | Command::Send(SendArgs { selector, .. })
-            | Command::Capture(CaptureArgs { selector, .. }) => local(selector),
-            Command::Delete(DeleteArgs { selectors, .. })
-            | Command::Events(EventsArgs { selectors, .. })
-            | Command::Wait(WaitArgs { selectors, .. }) => selectors.iter_mut().for_each(local),
-            Command::Resume(args) if !args.all => {
-                if let Some(first) = args.args.first_mut()
-                    && let Ok(mut selector) = first.parse::<Selector>()
-                {
-                    local(&mut selector);
-                    *first = selector.to_string();
-                }
-            }
-            _ => {}
-        }
-    }
 }
 
 /// `cxs hosts`.

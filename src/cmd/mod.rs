@@ -90,7 +90,7 @@ pub fn run_hidden(hidden: Hidden) -> Result<()> {
 
 /// Runs a parsed command line: here, or on the host that `--host`, a `HOST:ID` selector or
 /// `CXS_HOST` names.
-pub fn run_cli(cli: Cli) -> Result<()> {
+pub fn run_cli(mut cli: Cli) -> Result<()> {
     let usage = |message: String| -> Result<()> { Err(Usage(message).into()) };
     if let Some(verb) = runs_here(&cli.command) {
         if cli.host.is_some() || !cli.forward.is_empty() {
