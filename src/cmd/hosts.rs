@@ -28,8 +28,9 @@ pub fn run(args: &HostsArgs) -> Result<()> {
                     host.name
                 );
             }
-            let done =
-                if remote::install(&host, false)? { "installed" } else { "already installed" };
+            let there = remote::probe(&host, false).with_context(|| format!("host '{name}'"))?;
+            let copied = remote::install(&host, &there, false)?;
+            let done = if copied { "installed" } else { "already installed" };
             writeln!(std::io::stdout().lock(), "cxs {VERSION} {done} on '{}'", host.name)?;
             Ok(())
         }
@@ -44,13 +45,7 @@ fn list(hosts: &[Host]) -> Result<()> {
         writeln!(std::io::stdout().lock(), "no hosts: add one as [hosts.NAME] in {path}")?;
         return Ok(());
     }
-    let answers: Vec<Result<(Probe, Duration)>> = std::thread::scope(|scope| {
-        let asked: Vec<_> = hosts.iter().map(|host| scope.spawn(|| look(host))).collect();
-        asked
-            .into_iter()
-            .map(|a| a.join().unwrap_or_else(|_| Err(anyhow::anyhow!("no answer"))))
-            .collect()
-    });
+    let answers = remote::at_once(hosts, look);
     let mut rows = vec![["HOST", "SSH", "CXS", "TMUX", "RTT"].map(str::to_owned).to_vec()];
     let mut warnings = Vec::new();
     for (host, answer) in hosts.iter().zip(answers) {

@@ -94,14 +94,13 @@ fn rust_names<'a>(os: &str, arch: &'a str) -> (String, &'a str) {
 }
 
 /// Copies this cxs to the host's state directory (a path of this version's), verified there
-/// by its SHA-256 and by running it; returns whether anything was copied. `batch` as for
-/// [`probe`].
-pub fn install(host: &Host, batch: bool) -> Result<bool> {
+/// by its SHA-256 and by running it; `there` is what [`probe`] found. Returns whether
+/// anything was copied. `batch` as for [`probe`].
+pub fn install(host: &Host, there: &Probe, batch: bool) -> Result<bool> {
     let exe = std::env::current_exe().context("cannot find this cxs")?;
     let binary = std::fs::read(&exe).with_context(|| format!("cannot read {}", exe.display()))?;
     let sum = sha256_hex(&binary);
-    let there = probe(host, batch).with_context(|| format!("host '{}'", host.name))?;
-    if let Some(foreign) = foreign(host, &there) {
+    if let Some(foreign) = foreign(host, there) {
         bail!("{foreign}");
     }
     if there.sum == sum {

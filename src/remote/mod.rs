@@ -154,20 +154,11 @@ impl<'a> Host<'a> {
     /// Runs `script` there, without a terminal or a password prompt, feeding it `input`;
     /// its standard output, or the first line of what went wrong.
     fn ask(&self, script: OsString, input: Option<Vec<u8>>) -> Result<Vec<u8>> {
-        self.ask_within(script, input, ASK_TIMEOUT)
+        self.ask_as(script, input, ASK_TIMEOUT, true)
     }
 
-    /// [`Host::ask`], bounded by `limit`.
-    fn ask_within(
-        &self,
-        script: OsString,
-        input: Option<Vec<u8>>,
-        limit: Duration,
-    ) -> Result<Vec<u8>> {
-        self.ask_as(script, input, limit, true)
-    }
-
-    /// [`Host::ask_within`]; `batch` off when the user is there to type a password.
+    /// [`Host::ask`], bounded by `limit`; `batch` off when the user is there to type a
+    /// password.
     fn ask_as(
         &self,
         script: OsString,
@@ -221,26 +212,30 @@ pub fn run(host: &Host, args: &[OsString], forward: &[String], input: Input) -> 
         other => other,
     };
     let values = forwarded(host, forward)?;
-    let ensure = || -> Result<()> {
-        if host.config.cxs.is_none() && !probe(host, false)?.installed() {
+    // The host's answer to a probe in hand: install unless it runs there already.
+    let ensure = |there: &Probe| -> Result<()> {
+        if !there.installed() {
             eprintln!(
                 "cxs: installing cxs {} on '{}' (first use)",
                 env!("CARGO_PKG_VERSION"),
                 host.name
             );
-            install(host, false)?;
+            install(host, there, false)?;
         }
         // Known to be there from now on: the next commands go straight to it.
         let _ = crate::store::write_private(&host.installed_marker(), b"");
         Ok(())
     };
     if host.config.cxs.is_none() && !host.installed_marker().exists() {
-        ensure()?;
+        ensure(&probe(host, false)?)?;
     }
     let status = call(host, args, &values, input)?;
     // Removed since it was installed (or the host is another machine now).
-    if status == NOT_INSTALLED && host.config.cxs.is_none() && !probe(host, false)?.installed() {
-        ensure()?;
+    let gone = status == NOT_INSTALLED && host.config.cxs.is_none();
+    if let Some(there) = gone.then(|| probe(host, false)).transpose()?
+        && !there.installed()
+    {
+        ensure(&there)?;
         if input == Input::Read {
             bail!(
                 "cxs was not installed on '{}' (it is now): run the command again, since its \
@@ -368,22 +363,18 @@ pub fn ask_all(
     args: &[OsString],
     limit: Duration,
 ) -> Vec<(String, Result<Vec<u8>>)> {
+    let answers =
+        at_once(hosts, |host| host.ask_as(host.cxs_script(b"none", args)?, None, limit, true));
+    hosts.iter().map(|host| host.name.to_owned()).zip(answers).collect()
+}
+
+/// `ask` of every host, all at once (a thread each); the answers in the hosts' order.
+pub fn at_once<T: Send>(hosts: &[Host], ask: impl Fn(&Host) -> Result<T> + Sync) -> Vec<Result<T>> {
     std::thread::scope(|scope| {
-        let asked: Vec<_> = hosts
-            .iter()
-            .map(|host| {
-                (
-                    host.name,
-                    scope.spawn(|| host.ask_within(host.cxs_script(b"none", args)?, None, limit)),
-                )
-            })
-            .collect();
+        let asked: Vec<_> = hosts.iter().map(|host| scope.spawn(|| ask(host))).collect();
         asked
             .into_iter()
-            .map(|(name, asked)| {
-                let answer = asked.join().unwrap_or_else(|_| Err(anyhow::anyhow!("no answer")));
-                (name.to_owned(), answer)
-            })
+            .map(|asked| asked.join().unwrap_or_else(|_| Err(anyhow::anyhow!("no answer"))))
             .collect()
     })
 }
