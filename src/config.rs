@@ -3,7 +3,7 @@
 //! unknown key is an error naming the key and its line.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
@@ -292,6 +292,14 @@ pub fn path() -> Option<PathBuf> {
         _ => PathBuf::from(std::env::var_os("HOME").filter(|h| !h.is_empty())?).join(".config"),
     };
     Some(base.join("cxs/config.toml"))
+}
+
+/// `path` with a leading `~` (alone or as `~/...`) as `$HOME`.
+pub fn expand_home(path: &Path) -> PathBuf {
+    match (path.strip_prefix("~"), std::env::var_os("HOME")) {
+        (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => path.to_owned(),
+    }
 }
 
 #[cfg(test)]

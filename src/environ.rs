@@ -32,6 +32,13 @@ pub fn decode(bytes: &[u8]) -> Vec<(OsString, OsString)> {
         .collect()
 }
 
+/// Whether `name` can name a variable a POSIX shell exports: `[A-Za-z_][A-Za-z0-9_]*`.
+pub fn is_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +52,7 @@ mod tests {
         ];
         assert_eq!(decode(&encode(pairs.clone())), pairs);
         assert!(decode(b"no pair\0").is_empty());
+        assert!(is_name("OPENAI_API_KEY") && is_name("_x1"));
+        assert!(!is_name("1X") && !is_name("A-B") && !is_name(""));
     }
 }

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// How wide each column of `lines` is.
 pub fn widths(lines: &[Vec<String>]) -> Vec<usize> {
@@ -46,6 +46,27 @@ pub fn write(
     Ok(())
 }
 
+/// `text` on one line, at most `width` columns wide (wide characters count twice), cut on a
+/// character boundary with `...`.
+pub fn preview(text: &str, width: usize) -> String {
+    let flat: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if flat.width() <= width {
+        return flat;
+    }
+    let mut cut = String::new();
+    let mut used = 0;
+    for c in flat.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width.saturating_sub(3) {
+            break;
+        }
+        used += w;
+        cut.push(c);
+    }
+    cut.push_str("...");
+    cut
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,5 +80,17 @@ mod tests {
         let mut out = Vec::new();
         write(&mut out, &lines, &widths(&lines), |i| i == 1).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "ID     N  NOTE\n日本  12\n");
+    }
+
+    #[test]
+    fn preview_counts_display_columns_not_bytes() {
+        let long = "é".repeat(50);
+        let cut = preview(&long, 40);
+        assert_eq!(cut.width(), 40);
+        assert!(cut.ends_with("..."));
+        assert_eq!(preview("short\nprompt", 40), "short prompt");
+        assert_eq!(preview(&"x".repeat(40), 40), "x".repeat(40));
+        // Wide characters take two columns each.
+        assert_eq!(preview(&"界".repeat(30), 40), format!("{}...", "界".repeat(18)));
     }
 }

@@ -108,7 +108,7 @@ fn settings(config: &Config, worktree: &Worktree) -> Result<RepoConfig> {
     let mut settings = config
         .repos
         .iter()
-        .find(|(key, _)| resolved(&expand_home(key)) == repo)
+        .find(|(key, _)| resolved(&crate::config::expand_home(Path::new(key))) == repo)
         .map(|(_, settings)| settings.clone())
         .unwrap_or_default();
     if let Some(file) = RepoFile::load(&worktree.path)? {
@@ -180,14 +180,6 @@ fn run_setup(setup: &[String], dir: &Path) -> Result<()> {
         bail!("the worktree's set-up `{shown}` failed ({status}); nothing was kept");
     }
     Ok(())
-}
-
-/// `~/` at the start of a configured path is the home directory.
-fn expand_home(path: &str) -> PathBuf {
-    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
-        _ => PathBuf::from(path),
-    }
 }
 
 /// `path` through its symlinks, or as it is when it does not exist.

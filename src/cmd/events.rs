@@ -245,15 +245,7 @@ fn print(out: &mut impl Write, event: &Event, json: bool) -> Result<()> {
     let detail = match (event.event.as_str(), event.exit_code, &event.why, &event.last_message) {
         ("exited", Some(code), _, _) => format!("exit code {code}"),
         ("waiting", _, Some(why), _) => format!("for {why}"),
-        ("turn-ended", _, _, Some(message)) => {
-            let flat: String =
-                message.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-            let mut cut: String = flat.chars().take(60).collect();
-            if flat.chars().count() > 60 {
-                cut.push_str("...");
-            }
-            cut
-        }
+        ("turn-ended", _, _, Some(message)) => crate::table::preview(message, 60),
         _ => String::new(),
     };
     let host = event.host.as_ref().map(|h| format!("{h}  ")).unwrap_or_default();

@@ -6,7 +6,6 @@ use anyhow::{Context, Result};
 
 use chrono::{DateTime, Local, Utc};
 use serde::{Deserialize, Serialize};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::catalog;
 use crate::cli::ListArgs;
@@ -358,8 +357,8 @@ impl Row {
             c.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
         }));
         cells.push(match (&self.prompt, &self.error) {
-            (_, Some(error)) => preview(error, preview_width),
-            (Some(prompt), None) => preview(prompt, preview_width),
+            (_, Some(error)) => table::preview(error, preview_width),
+            (Some(prompt), None) => table::preview(prompt, preview_width),
             (None, None) => String::new(),
         });
         cells
@@ -398,27 +397,6 @@ fn write_table(out: &mut impl Write, rows: &[Row], terminal: Option<usize>) -> R
         .collect();
     table::write(out, &lines, &widths, |_| false)?;
     Ok(())
-}
-
-/// `text` on one line, at most `width` columns wide (wide characters count twice), cut on a
-/// character boundary with `...`.
-fn preview(text: &str, width: usize) -> String {
-    let flat: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    if flat.width() <= width {
-        return flat;
-    }
-    let mut cut = String::new();
-    let mut used = 0;
-    for c in flat.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > width.saturating_sub(3) {
-            break;
-        }
-        used += w;
-        cut.push(c);
-    }
-    cut.push_str("...");
-    cut
 }
 
 /// The terminal's width when stdout is one.
@@ -463,19 +441,9 @@ fn human_size(bytes: u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use unicode_width::UnicodeWidthStr;
 
-    #[test]
-    fn preview_counts_display_columns_not_bytes() {
-        let long = "é".repeat(50);
-        let cut = preview(&long, 40);
-        assert_eq!(cut.width(), 40);
-        assert!(cut.ends_with("..."));
-        assert_eq!(preview("short\nprompt", 40), "short prompt");
-        assert_eq!(preview(&"x".repeat(40), 40), "x".repeat(40));
-        // Wide characters take two columns each.
-        assert_eq!(preview(&"界".repeat(30), 40), format!("{}...", "界".repeat(18)));
-    }
+    use super::*;
 
     #[test]
     fn columns_line_up_with_wide_characters() {

@@ -272,8 +272,7 @@ fn working_dir(new: &NewArgs, defaults: &Defaults, base: &Path) -> Result<PathBu
     let (dir, shown) = match (&new.cd, &defaults.cd) {
         (Some(cd), _) => (base.join(cd), cd.clone()),
         (None, Some(cd)) => {
-            let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
-            let dir = cd.strip_prefix("~").map_or_else(|_| cd.clone(), |rest| home.join(rest));
+            let dir = crate::config::expand_home(cd);
             // Relative to where cxs runs, like -C; the runner and tmux start elsewhere.
             (base.join(dir), cd.clone())
         }

@@ -24,9 +24,7 @@ pub fn run(args: &TmuxConfArgs) -> Result<()> {
     // for any program a binding runs.
     let mut cxs = String::new();
     for var in &args.carry {
-        let name = var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && var.chars().next().is_some_and(|c| !c.is_ascii_digit());
-        if !name {
+        if !crate::environ::is_name(var) {
             bail!("invalid --carry '{var}': give a variable's name, such as CXS_HOME");
         }
         let value =

@@ -34,9 +34,7 @@ pub(super) fn forwarded(host: &Host, asked: &[String]) -> Result<Vec<(String, Os
 
 /// A variable name the remote shell can export.
 pub(super) fn check_name(name: &str) -> Result<()> {
-    let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-    if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+    if !environ::is_name(name) {
         bail!("'{name}' is not a variable name");
     }
     Ok(())
