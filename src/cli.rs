@@ -290,6 +290,14 @@ pub struct ListArgs {
     pub all: bool,
 }
 
+impl ListArgs {
+    /// Whether `--status` and `--kind` keep a session of this status and kind.
+    pub fn keeps(&self, status: &str, kind: Option<&String>) -> bool {
+        (self.status.is_empty() || self.status.iter().any(|s| s.as_str() == status))
+            && self.kind.as_ref().is_none_or(|wanted| kind == Some(wanted))
+    }
+}
+
 /// A session status, as `list --status` takes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum StatusName {

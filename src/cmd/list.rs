@@ -44,10 +44,18 @@ pub fn run(args: &ListArgs) -> Result<()> {
         let listed: Vec<&Session> = sessions.iter().map(|(s, _)| s).collect();
         session::note_lost(&listed);
         let now = Utc::now();
-        let changes = diff_stats(sessions.iter().map(|(s, _)| s));
-        // Filtered rows keep their index, which selectors use.
-        let mut rows: Vec<Row> = sessions
+        // Filtered rows keep their index, which selectors use; the filter comes before the
+        // git calls, so rows left out cost none.
+        let shown: Vec<&(Session, Extras)> = sessions
             .iter()
+            .filter(|(s, _)| {
+                let kind = s.sidecar.as_ref().ok().map(|c| c.kind.to_string());
+                args.keeps(s.status.name(), kind.as_ref())
+            })
+            .collect();
+        let changes = diff_stats(shown.iter().map(|(s, _)| s));
+        let mut rows: Vec<Row> = shown
+            .into_iter()
             .zip(changes)
             .map(|((s, extras), changes)| Row::new(s, *extras, now, changes))
             .collect();
@@ -58,20 +66,16 @@ pub fn run(args: &ListArgs) -> Result<()> {
             }
             for (host, listed) in answers {
                 match listed {
-                    Ok(listed) => {
-                        rows.extend(listed.into_iter().map(|r| Row::from_host(r, &host, now)));
-                    }
+                    Ok(listed) => rows.extend(
+                        listed
+                            .into_iter()
+                            .filter(|r| args.keeps(&r.status, r.kind.as_ref()))
+                            .map(|r| Row::from_host(r, &host, now)),
+                    ),
                     Err(err) => warnings.push(format!("warning: host '{host}': {err:#}")),
                 }
             }
         }
-        let rows: Vec<Row> = rows
-            .into_iter()
-            .filter(|row| {
-                args.status.is_empty() || args.status.iter().any(|s| s.as_str() == row.status)
-            })
-            .filter(|row| args.kind.as_ref().is_none_or(|kind| row.kind.as_ref() == Some(kind)))
-            .collect();
         if args.json {
             serde_json::to_writer_pretty(&mut out, &rows)?;
             writeln!(out)?;
