@@ -191,34 +191,30 @@ pub fn all(config: &Config) -> Result<Vec<Agent>> {
     Ok(agents.into_values().collect())
 }
 
-/// The screen signs of the agent a session of `kind` runs: Codex's for `repl`, none for
-/// `exec`, which never asks (so its screen is never captured), nor for any command.
-pub fn signs<'a>(agents: &'a [Agent], kind: &Kind) -> Option<&'a Signs> {
+/// The agent a session of `kind` runs: Codex for `repl`; none for `exec` (which never asks,
+/// so its screen is never captured) nor for any command.
+fn agent_for<'a>(agents: &'a [Agent], kind: &Kind) -> Option<&'a Agent> {
     let name = match kind {
         Kind::Repl => "codex",
         Kind::Exec | Kind::Cmd => return None,
         Kind::Agent(name) => name,
     };
-    agents.iter().find(|a| a.name == name).map(|a| &a.signs).filter(|s| !s.waiting.is_empty())
+    agents.iter().find(|a| a.name == name)
+}
+
+/// The screen signs of the agent a session of `kind` runs, when it has any.
+pub fn signs<'a>(agents: &'a [Agent], kind: &Kind) -> Option<&'a Signs> {
+    agent_for(agents, kind).map(|a| &a.signs).filter(|s| !s.waiting.is_empty())
 }
 
 /// The pause `send` makes before Enter for sessions of `kind`.
 pub fn enter_delay(agents: &[Agent], kind: &Kind) -> Duration {
-    let name = match kind {
-        Kind::Repl => "codex",
-        Kind::Exec | Kind::Cmd => return ENTER_DELAY,
-        Kind::Agent(name) => name,
-    };
-    agents.iter().find(|a| a.name == name).map_or(ENTER_DELAY, |a| a.enter_delay)
+    agent_for(agents, kind).map_or(ENTER_DELAY, |a| a.enter_delay)
 }
 
 /// Whether sessions of `kind` draw a TUI: the Codex TUI, and agents that say so.
 pub fn draws_tui(agents: &[Agent], kind: &Kind) -> bool {
-    match kind {
-        Kind::Repl => true,
-        Kind::Exec | Kind::Cmd => false,
-        Kind::Agent(name) => agents.iter().any(|a| a.name == *name && a.tui),
-    }
+    matches!(kind, Kind::Repl) || agent_for(agents, kind).is_some_and(|a| a.tui)
 }
 
 /// Patterns that tell from a screen whether an agent waits for the user.

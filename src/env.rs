@@ -34,9 +34,8 @@ impl Env {
 
     /// Every session, with `waiting` also told from the screens of agents that have patterns
     /// for it (one capture per such session, in the listing's tmux call).
-    pub fn sessions_with_screens(&self) -> Result<Vec<Session>> {
-        let agents = crate::catalog::all(&self.config)?;
-        session::all(&self.store, &self.tmux, Some(&agents))
+    pub fn sessions_with_screens(&self, agents: &[crate::catalog::Agent]) -> Result<Vec<Session>> {
+        session::all(&self.store, &self.tmux, Some(agents))
     }
 
     /// Resolves one selector against a fresh listing.

@@ -27,7 +27,9 @@ pub fn run(command: New) -> Result<()> {
     let base = std::env::current_dir().context("cannot read the current directory")?;
     let defaults = &env.config.defaults;
     // Everything that can be checked is checked before anything is created.
-    let (new, mut launch, claude_hooks) = what_to_run(&env, command, &base)?;
+    let (new, mut launch, named) = what_to_run(&env, command, &base)?;
+    let claude_hooks =
+        named.as_ref().is_some_and(|a| matches!(a.conversation, Conversation::ClaudeHooks));
     let new = &new;
     let cwd = working_dir(new, defaults, &base)?;
     let git = if new.worktree { Some(Git::find()?) } else { None };
@@ -95,7 +97,7 @@ pub fn run(command: New) -> Result<()> {
         name: &name,
         caller,
         worktree: tree.as_ref(),
-        watch_silence: watches_silence(&env, &launch.kind, claude_hooks),
+        watch_silence: watches_silence(named.as_slice(), &launch.kind, claude_hooks),
     };
     // Only once tmux was asked can there be a session to kill: never one tmux refused to
     // make because the name was taken (an orphan of this id, whose state was removed).
@@ -124,11 +126,11 @@ pub fn run(command: New) -> Result<()> {
     Ok(())
 }
 
-/// The session's options and what it runs, checked; and whether the agent reports its
-/// conversation through Claude Code's hooks.
-fn what_to_run(env: &Env, command: New, base: &Path) -> Result<(NewArgs, Launch, bool)> {
+/// The session's options and what it runs, checked; and the configured agent, for `new
+/// NAME`.
+fn what_to_run(env: &Env, command: New, base: &Path) -> Result<(NewArgs, Launch, Option<Agent>)> {
     let defaults = &env.config.defaults;
-    let mut claude_hooks = false;
+    let mut agent = None;
     let (new, launch): (NewArgs, Launch) = match command.kind {
         NewCommand::Exec(args) => {
             let options = exec_options(&args, defaults, base)?;
@@ -142,14 +144,14 @@ fn what_to_run(env: &Env, command: New, base: &Path) -> Result<(NewArgs, Launch,
         NewCommand::Agent(words) => {
             let (name, rest) = words.split_first().context("no agent name given")?;
             let found = named_agent(env, &name.to_string_lossy())?;
-            claude_hooks = matches!(found.conversation, Conversation::ClaudeHooks);
             let named_args = AgentArgs::try_parse_from(rest).unwrap_or_else(|e| e.exit());
             let named = Named { name: &found.name, command: &found.command, env: &found.env };
             let launch = agent::named(&named, &named_args.args)?;
+            agent = Some(found);
             (command.options.merge(named_args.new), launch)
         }
     };
-    Ok((new, launch, claude_hooks))
+    Ok((new, launch, agent))
 }
 
 /// Whether `new` attaches once started (`--attach` before the agent's name, or after a
@@ -162,11 +164,8 @@ pub fn attaches(new: &New) -> bool {
 
 /// Whether sessions of `kind` get their silences checked: agents with screen patterns for
 /// waiting that report nothing themselves (Codex and Claude Code have hooks).
-pub(super) fn watches_silence(env: &Env, kind: &Kind, hooked: bool) -> bool {
-    matches!(kind, Kind::Agent(_))
-        && !hooked
-        && crate::catalog::all(&env.config)
-            .is_ok_and(|agents| crate::catalog::signs(&agents, kind).is_some())
+pub(super) fn watches_silence(agents: &[Agent], kind: &Kind, hooked: bool) -> bool {
+    matches!(kind, Kind::Agent(_)) && !hooked && crate::catalog::signs(agents, kind).is_some()
 }
 
 /// The agent a `cxs new NAME` names, or an error that says what to type instead.

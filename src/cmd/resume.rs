@@ -60,7 +60,7 @@ pub fn run(args: &ResumeArgs) -> Result<()> {
         for note in &plan.notes {
             eprintln!("cxs: session '{}': {note}", plan.id);
         }
-        restart(&env, session, &plan, &exe, caller.clone())
+        restart(&env, &agents, session, &plan, &exe, caller.clone())
             .with_context(|| format!("cannot resume session '{}'", session.id))?;
         writeln!(out, "{}", session.id)?;
         out.flush()?;
@@ -205,6 +205,7 @@ fn conversation(session: &Session, sidecar: &Sidecar, agent: &catalog::Agent) ->
 /// the log gets a separator, and the sidecar takes the new argv once tmux has the session.
 fn restart(
     env: &Env,
+    agents: &[catalog::Agent],
     session: &Session,
     plan: &Again,
     exe: &std::path::Path,
@@ -247,7 +248,7 @@ fn restart(
         caller,
         worktree: sidecar.worktree.as_ref(),
         watch_silence: new::watches_silence(
-            env,
+            agents,
             &sidecar.kind,
             hidden::reports_turns(&sidecar.argv),
         ),

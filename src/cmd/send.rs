@@ -76,7 +76,7 @@ pub fn run(args: &SendArgs) -> Result<()> {
         confirm(&session, sent, args.confirm_timeout, &agents)?;
     }
     if args.wait {
-        let reply = reply(&env, &session, sent, args.timeout)?;
+        let reply = reply(&env, &agents, &session, sent, args.timeout)?;
         let mut out = std::io::stdout().lock();
         writeln!(out, "{}", reply.trim_end())?;
     }
@@ -139,6 +139,7 @@ fn confirm(
 /// says it waits again.
 fn reply(
     env: &Env,
+    agents: &[catalog::Agent],
     session: &Session,
     sent: DateTime<Utc>,
     timeout: Option<Duration>,
@@ -162,7 +163,7 @@ fn reply(
         // A screen that waits at once may not have taken the input yet: give it a moment.
         if !hooked && start.elapsed() >= SETTLE && last_look.elapsed() >= SCREEN_CHECK {
             last_look = Instant::now();
-            let all = env.sessions_with_screens()?;
+            let all = env.sessions_with_screens(agents)?;
             let found = session::resolve(&all, &Selector::Prefix(session.id.clone()))?;
             if found.status == Status::Waiting {
                 let pane = found.pane()?;

@@ -23,8 +23,16 @@ const TIMED_OUT: u8 = 124;
 /// Waits for every selected session; exits with the first non-zero status among them.
 pub fn run(args: &WaitArgs) -> Result<()> {
     let env = Env::load()?;
-    let sessions =
-        if args.until == Until::Waiting { env.sessions_with_screens()? } else { env.sessions()? };
+    // Screens are read only to see who waits; their patterns are compiled once.
+    let agents = match args.until {
+        Until::Waiting => crate::catalog::all(&env.config)?,
+        Until::Exited => Vec::new(),
+    };
+    let sessions = if args.until == Until::Waiting {
+        env.sessions_with_screens(&agents)?
+    } else {
+        env.sessions()?
+    };
     let chosen = session::resolve_all(&sessions, &args.selectors)?;
     let start = Instant::now();
     let mut last_tmux_check = Instant::now();
@@ -50,7 +58,7 @@ pub fn run(args: &WaitArgs) -> Result<()> {
         let fresh = if last_tmux_check.elapsed() >= every {
             last_tmux_check = Instant::now();
             Some(if args.until == Until::Waiting {
-                env.sessions_with_screens()?
+                env.sessions_with_screens(&agents)?
             } else {
                 env.sessions()?
             })
