@@ -68,12 +68,21 @@ impl Event {
 
 /// Records `event` of the session in `dir` (whose record is `sidecar`), with the hooks of the
 /// configuration its `new` read.
-pub fn note(dir: &SessionDir, sidecar: &Sidecar, mut event: Event) {
-    event.cwd.get_or_insert_with(|| sidecar.cwd.clone());
+pub fn note(dir: &SessionDir, sidecar: &Sidecar, event: Event) {
+    note_all(dir, sidecar, [event]);
+}
+
+/// [`note`] for several events in a row, the configuration read once for them all.
+pub fn note_all(dir: &SessionDir, sidecar: &Sidecar, events: impl IntoIterator<Item = Event>) {
+    let mut events: Vec<Event> = events.into_iter().collect();
+    for event in &mut events {
+        event.cwd.get_or_insert_with(|| sidecar.cwd.clone());
+    }
     // Only these events have hooks: for the others (`created`, `running`, on `new`'s and the
     // runner's paths) the configuration is not read at all.
-    let hooked = matches!(event.event.as_str(), "waiting" | "turn-ended" | "exited");
-    let config = sidecar.config.as_deref().filter(|_| hooked).map(Config::load_from);
+    let hooked = |e: &Event| matches!(e.event.as_str(), "waiting" | "turn-ended" | "exited");
+    let config =
+        sidecar.config.as_deref().filter(|_| events.iter().any(hooked)).map(Config::load_from);
     let hooks = match &config {
         Some(Ok(config)) => Some(&config.hooks),
         Some(Err(err)) => {
@@ -82,7 +91,9 @@ pub fn note(dir: &SessionDir, sidecar: &Sidecar, mut event: Event) {
         }
         None => None,
     };
-    record(&dir.journal(), &event, hooks);
+    for event in &events {
+        record(&dir.journal(), event, hooks);
+    }
 }
 
 /// Appends `event` to the journal at `journal`, then runs the user's hook for it, if any.

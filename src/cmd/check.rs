@@ -9,7 +9,6 @@ use anyhow::{Context, Result};
 
 use crate::catalog;
 use crate::config::Config;
-use crate::events::{self, Event};
 use crate::store::SessionDir;
 use crate::tmux::{SessionName, Tmux};
 
@@ -58,9 +57,6 @@ fn check(dir: PathBuf, name: String) -> Result<()> {
     let asks = ["(y/n)", "[y/n]", "yes/no", "(y)es", "allow", "approve", "permission"];
     let lower = screen.to_lowercase();
     let why = if asks.iter().any(|a| lower.contains(a)) { "approval" } else { "input" };
-    let mut waiting = Event::now(sidecar.id.as_str(), sidecar.kind.as_str(), "waiting");
-    waiting.why = Some(why.to_owned());
-    events::note(&dir, &sidecar, waiting);
-    super::notify_hook::alert(&sidecar, why);
+    super::notify_hook::waiting(&dir, &sidecar, None, why, None);
     Ok(())
 }

@@ -10,7 +10,6 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use serde::Deserialize;
 
-use crate::events::{self, Event};
 use crate::store::SessionDir;
 
 /// The part of a hook's input that cxs uses.
@@ -61,11 +60,7 @@ fn record(dir: PathBuf) -> Result<()> {
         // "Claude needs your permission to use Bash", or "Claude is waiting for your input".
         let message = input.message.unwrap_or_default();
         let why = if message.contains("permission") { "approval" } else { "input" };
-        let mut waiting = Event::now(sidecar.id.as_str(), sidecar.kind.as_str(), "waiting");
-        waiting.why = Some(why.to_owned());
-        waiting.last_message = Some(message);
-        events::note(&dir, &sidecar, waiting);
-        super::notify_hook::alert(&sidecar, why);
+        super::notify_hook::waiting(&dir, &sidecar, None, why, Some(message));
     }
     Ok(())
 }

@@ -90,15 +90,25 @@ pub fn run(dir: Option<PathBuf>, json: &str) -> Result<()> {
 /// Journals the end of a turn and the wait for the user that follows (running their hooks);
 /// Claude Code's `Stop` hook says the same.
 pub fn turn_ended(dir: &SessionDir, sidecar: &crate::store::Sidecar) {
-    let (id, kind) = (sidecar.id.as_str(), sidecar.kind.as_str());
-    let mut ended = events::Event::now(id, kind, "turn-ended");
+    let mut ended = events::Event::now(sidecar.id.as_str(), sidecar.kind.as_str(), "turn-ended");
     ended.last_message.clone_from(&sidecar.last_message);
-    events::note(dir, sidecar, ended);
-    let mut waiting = events::Event::now(id, kind, "waiting");
-    waiting.why = Some("input".to_owned());
-    waiting.last_message.clone_from(&sidecar.last_message);
-    events::note(dir, sidecar, waiting);
-    alert(sidecar, "input");
+    waiting(dir, sidecar, Some(ended), "input", sidecar.last_message.clone());
+}
+
+/// Journals that the agent waits for the user (`why`: `input` or `approval`), after `before`
+/// if given (running the user's hooks), and tells tmux's clients.
+pub fn waiting(
+    dir: &SessionDir,
+    sidecar: &crate::store::Sidecar,
+    before: Option<events::Event>,
+    why: &str,
+    message: Option<String>,
+) {
+    let mut waiting = events::Event::now(sidecar.id.as_str(), sidecar.kind.as_str(), "waiting");
+    waiting.why = Some(why.to_owned());
+    waiting.last_message = message;
+    events::note_all(dir, sidecar, before.into_iter().chain([waiting]));
+    alert(sidecar, why);
 }
 
 /// A tmux message (and bell) on the session's server, when `cxs tmux-conf` asked for them.
