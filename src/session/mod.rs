@@ -555,10 +555,9 @@ pub fn turn_over(sidecar: &Sidecar) -> bool {
 /// from `cxs send`, and no output beyond the redraw that follows the report.
 fn turn_ended(sidecar: &Sidecar, pane: &PaneState) -> bool {
     const REDRAW_SECS: i64 = 2;
-    let Some(ended) = sidecar.turn_ended else {
+    let Some(ended) = sidecar.turn_ended.filter(|_| turn_over(sidecar)) else {
         return false;
     };
-    let answered = sidecar.input_sent.is_some_and(|sent| sent > ended);
-    let busy_again = pane.activity.is_some_and(|at| at > ended.timestamp() + REDRAW_SECS);
-    !answered && !busy_again
+    // No output since, beyond the redraw that follows the report.
+    pane.activity.is_none_or(|at| at <= ended.timestamp() + REDRAW_SECS)
 }
