@@ -178,16 +178,21 @@ impl Git {
 
     /// What removing the worktree, and its branch, would lose.
     pub fn at_risk(&self, worktree: &Worktree) -> Result<AtRisk> {
-        let status = self.read(&worktree.path, ["status", "--porcelain", "-z", "-uall"])?;
-        let uncommitted = paths(&status);
+        let uncommitted = self.uncommitted(worktree)?;
         let mut unmerged = self.unmerged(worktree)?;
         if !unmerged.is_empty() && worktree.squashed.is_some() {
-            let tip = self.commit(&worktree.repo, &format!("refs/heads/{}", worktree.branch))?;
+            let tip = self.tip(worktree)?;
             if worktree.squashed.as_ref() == Some(&tip) {
                 unmerged.clear();
             }
         }
         Ok(AtRisk { uncommitted, unmerged })
+    }
+
+    /// The worktree's paths with uncommitted changes, untracked files included.
+    pub fn uncommitted(&self, worktree: &Worktree) -> Result<Vec<String>> {
+        let status = self.read(&worktree.path, ["status", "--porcelain", "-z", "-uall"])?;
+        Ok(paths(&status))
     }
 
     /// Commits on the session's branch that no other branch, remote branch or tag holds.

@@ -139,6 +139,8 @@ struct Leaving<'a> {
 /// would be lost and `--force` was not given.
 fn worktrees<'a>(env: &Env, chosen: &[&'a Session], args: &DeleteArgs) -> Result<Vec<Leaving<'a>>> {
     let mut leaving = Vec::new();
+    // git is looked up once, and only when some session has a worktree.
+    let mut found: Option<Result<Git, String>> = None;
     for session in chosen {
         let Some(tree) = session.sidecar.as_ref().ok().and_then(|s| s.worktree.as_ref()) else {
             continue;
@@ -158,7 +160,8 @@ fn worktrees<'a>(env: &Env, chosen: &[&'a Session], args: &DeleteArgs) -> Result
                     matches!(c, std::path::Component::RootDir | std::path::Component::Normal(_))
                 }),
         };
-        let checked = Git::find().and_then(|git| {
+        let git = found.get_or_insert_with(|| Git::find().map_err(|e| format!("{e:#}"))).clone();
+        let checked = git.map_err(|e| anyhow!(e)).and_then(|git| {
             let sidecar = session.sidecar.as_ref().map_err(|why| anyhow!("{why}"))?;
             worktree::of(id, sidecar)?;
             let risk = git.at_risk(tree)?;

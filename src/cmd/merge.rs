@@ -47,7 +47,7 @@ pub fn run(args: &MergeArgs) -> Result<()> {
             dirty.join(", ")
         );
     }
-    let uncommitted = git.at_risk(tree)?.uncommitted;
+    let uncommitted = git.uncommitted(tree)?;
     let committed = match (&args.commit, uncommitted.is_empty()) {
         (_, true) => false,
         (Some(message), false) => {
