@@ -271,8 +271,10 @@ fn gather<'a>(
             false
         }
         Err(_) if dir.is_locked() || dir.is_new() => false,
+        // `new` may have committed the sidecar and let go of the lock between the read and
+        // the look at the lock: read once more before calling it broken.
         Err(err) => {
-            sidecars.push(Err(format!("{err:#}")));
+            sidecars.push(dir.read().map_err(|_| format!("{err:#}")));
             true
         }
     });
